@@ -1,0 +1,66 @@
+"""The `kb` command.
+
+Exit codes: 0 conforms, 1 findings at or above --fail-on, 2 unreadable input or usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kb import __version__
+
+EPILOG = """examples:
+  kb validate data/examples                      validate the bundled sample records
+  kb validate meeting.json --format json         one file, machine-readable
+  cat records.ttl | kb validate - --fail-on warning
+
+exit codes: 0 conforms, 1 findings found, 2 unreadable input or usage error
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kb", description="The Daxing work-style regulation as a knowledge base.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"kb {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check event records against the regulation",
+                                   epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for stdin")
+    validate.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    validate.add_argument("--fail-on", choices=("violation", "warning", "info"), default="violation",
+                          help="lowest severity that makes the exit code 1 (default: violation)")
+    validate.add_argument("-o", "--output", default="-", help="write the report to a file (default: stdout)")
+
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    if args.command == "validate":
+        return _validate(args)
+    return 2
+
+
+def _validate(args) -> int:
+    from kb.report import FORMATS
+    from kb.validate import validate_paths
+
+    outcome = validate_paths(args.paths)
+    text = FORMATS[args.format](outcome)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    if outcome.errors:
+        for error in outcome.errors:
+            print(f"kb: {error}", file=sys.stderr)
+        return 2
+    rank = {"info": 0, "warning": 1, "violation": 2}
+    worst = max((rank[f.severity.lower()] for f in outcome.findings), default=-1)
+    return 1 if worst >= rank[args.fail_on] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Facts the engine computes from recorded ones: durations, local dates, days of the week, cost per head.
+
+These are arithmetic, not rules: no threshold or reading of the regulation is here. They go into the
+inferred graph with the owlrl closure, never into the input. A value the record states itself wins.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from rdflib import Graph, Literal
+from rdflib.namespace import XSD
+
+from kb.namespaces import DXO, SCHEMA
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight-saving time since 1991
+
+
+def derived_facts(data: Graph) -> Graph:
+    """Return the derived triples for every record in `data`."""
+    out = Graph()
+    for node in set(data.subjects(SCHEMA.startDate)) | set(data.subjects(DXO.scheduledStart)):
+        actual = _times(data, node, SCHEMA.startDate, SCHEMA.endDate)
+        planned = _times(data, node, DXO.scheduledStart, DXO.scheduledEnd)
+        start, end = actual if actual[0] and actual[1] else (actual[0] or planned[0], planned[1])
+        if start is None:
+            continue
+        local = start.astimezone(SHANGHAI).date()
+        out.add((node, DXO.localDate, Literal(local, datatype=XSD.date)))
+        out.add((node, DXO.localDayOfWeek, Literal(local.isoweekday())))
+        if end is not None and (node, DXO.durationMinutes, None) not in data:
+            minutes = Decimal((end - start).total_seconds()) / 60
+            out.add((node, DXO.durationMinutes, Literal(_tidy(minutes), datatype=XSD.decimal)))
+            if actual[1] is None or actual[0] is None:
+                out.add((node, DXO.durationIsEstimate, Literal(True)))
+    for meal in data.subjects(DXO.totalCost):
+        heads, total = data.value(meal, DXO.headcount), data.value(meal, DXO.totalCost)
+        if (meal, DXO.costPerHead, None) not in data and _number(heads) and _number(total) is not None:
+            per_head = Decimal(str(total.toPython())) / Decimal(str(heads.toPython()))
+            out.add((meal, DXO.costPerHead, Literal(_tidy(per_head), datatype=XSD.decimal)))
+    return out
+
+
+def _times(data: Graph, node, start_p, end_p) -> tuple[datetime | None, datetime | None]:
+    return _aware(data.value(node, start_p)), _aware(data.value(node, end_p))
+
+
+def _aware(value) -> datetime | None:
+    """A timezone-aware datetime; a time without an offset is read as Beijing time."""
+    python = value.toPython() if isinstance(value, Literal) else None
+    if not isinstance(python, datetime):
+        return None
+    return python if python.tzinfo else python.replace(tzinfo=SHANGHAI)
+
+
+def _number(value):
+    python = value.toPython() if isinstance(value, Literal) else None
+    return python if isinstance(python, int | float | Decimal) and not isinstance(python, bool) else None
+
+
+def _tidy(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01")).normalize() if value % 1 else Decimal(int(value))

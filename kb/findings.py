@@ -1,0 +1,235 @@
+"""Turn pySHACL results into findings that trace to the text: article, clause, value, limit, severity.
+
+Everything a finding says comes from RDF: the shape names its provision (`dxs:implements`), the provision
+carries the verbatim clause, and the limit is read from the shape's own parameters. A result whose record
+carries a recorded exception for the provision takes the shape's `dxs:severityWhenJustified`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+from kb import resources
+from kb.load import Batch, owner
+from kb.namespaces import DXO, DXS, ELI
+
+_IRI = re.compile(r"https?://[^\s,;)]+")
+SEVERITY_RANK = {SH.Info: 0, SH.Warning: 1, SH.Violation: 2}
+SEVERITY_NAMES = {SH.Info: "Info", SH.Warning: "Warning", SH.Violation: "Violation"}
+LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DXO.title)
+
+
+@dataclass
+class Finding:
+    """One validation result, explained."""
+
+    record: str
+    record_label: str
+    focus: str
+    shape: str
+    provision: str
+    notation: str
+    article: int | None
+    clause_zh: str
+    clause_en: str
+    severity: str
+    message_zh: str
+    message_en: str
+    path: str | None = None
+    value: str | None = None
+    value_label: str | None = None
+    limit: str | None = None
+    source: str | None = None
+    justification: str | None = None
+    original_severity: str | None = None
+    facts: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if value not in (None, {}, "")}
+
+
+class Explainer:
+    """Looks up labels, provisions and limits in the knowledge base's own graphs."""
+
+    def __init__(self, data: Graph, inferred: Graph):
+        self.kb = Graph()
+        for graph in (resources.ontology(), resources.vocabularies(), resources.regulation(), resources.shapes()):
+            self.kb += graph
+        self.data = Graph()
+        self.data += data
+        self.data += inferred
+        self.shapes = resources.shapes()
+
+    def label(self, node, lang: str = "zh") -> str:
+        for graph in (self.data, self.kb):
+            for prop in LABEL_PROPERTIES:
+                values = list(graph.objects(node, prop))
+                for value in values:
+                    if isinstance(value, Literal) and value.language == lang:
+                        return str(value)
+                if values:
+                    return str(values[0])
+        if isinstance(node, Literal):
+            return str(node)
+        if isinstance(node, BNode):
+            return self._describe(node, lang)
+        return self.data.namespace_manager.normalizeUri(node) if isinstance(node, URIRef) else str(node)
+
+    def named(self, message: str, lang: str) -> str:
+        """Replace the IRIs a SPARQL message quotes with their labels, where the records give one."""
+        return _IRI.sub(lambda m: self.label(URIRef(m.group(0)), lang), message)
+
+    def _describe(self, node: BNode, lang: str) -> str:
+        """A blank node (a speech, a meal, an item) by its kind and the person or name it names."""
+        kind = next(iter(self.data.objects(node, DXO.kind)), None)
+        who = next(iter(self.data.objects(node, DXO.speaker)), None) or next(
+            iter(self.data.objects(node, DXO.participant)), None)
+        minutes = self.data.value(node, DXO.durationMinutes)
+        parts = [self.label(kind, lang) if kind else ("记录" if lang == "zh" else "entry")]
+        if who is not None:
+            parts.append(self.label(who, lang))
+        if minutes is not None:
+            parts.append(f"{minutes} 分钟" if lang == "zh" else f"{minutes} min")
+        return " ".join(parts)
+
+    def text(self, node, prop, lang: str) -> str:
+        for value in self.kb.objects(node, prop):
+            if isinstance(value, Literal) and value.language == lang:
+                return str(value)
+        return ""
+
+    def article_of(self, provision) -> int | None:
+        node = provision
+        for _ in range(4):
+            if (node, RDF.type, DXO.Article) in self.kb:
+                number = self.kb.value(node, ELI.number)
+                return int(number) if number is not None else None
+            node = self.kb.value(node, ELI.is_part_of)
+            if node is None:
+                return None
+        return None
+
+    def limit(self, shape, component, focus) -> str | None:
+        """The limit the shape sets, read from its own parameters."""
+        name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+        if name == "SPARQL":
+            params = [p for c in self.shapes.objects(shape, SH.sparql) for p in self.shapes.objects(c, DXS.parameter)]
+            limits = [f"{str(p).rsplit('/', 1)[-1]} = {value}" for p in params
+                      if isinstance(value := self.shapes.value(shape, p), Literal)]
+            return ", ".join(limits) or None
+        if name in ("MaxInclusive", "MaxExclusive", "MinInclusive", "MinExclusive"):
+            symbol = {"MaxInclusive": "≤", "MaxExclusive": "<", "MinInclusive": "≥", "MinExclusive": ">"}[name]
+            return f"{symbol} {self.shapes.value(shape, SH[name[0].lower() + name[1:]])}"
+        if name in ("MinCount", "MaxCount"):
+            word = "at least" if name == "MinCount" else "at most"
+            return f"{word} {self.shapes.value(shape, SH[name[0].lower() + name[1:]])}"
+        if name == "In":
+            members = Collection(self.shapes, self.shapes.value(shape, SH["in"]))
+            return "one of: " + ", ".join(self.label(m) for m in members)
+        if name == "Not":
+            return "not " + self._shape_summary(self.shapes.value(shape, SH["not"]))
+        if name == "LessThanOrEquals":
+            other = self.shapes.value(shape, SH.lessThanOrEquals)
+            bound = self.data.value(focus, other)
+            return f"≤ {self.label(other, 'en')} ({bound})" if bound is not None else f"≤ {self.label(other, 'en')}"
+        return None
+
+    def _shape_summary(self, shape) -> str:
+        if (value := self.shapes.value(shape, SH.hasValue)) is not None:
+            return self.label(value)
+        if (cls := self.shapes.value(shape, SH["class"])) is not None:
+            return self.label(cls)
+        return self.label(shape)
+
+
+def findings_from(results: Graph, data: Graph, inferred: Graph, batch: Batch | None = None) -> list[Finding]:
+    """Explain every result of a pySHACL results graph."""
+    explain = Explainer(data, inferred)
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        findings.append(_finding(results, result, explain, data, batch))
+    findings.sort(key=lambda f: (f.source or "", f.record, f.notation, f.shape, f.value or ""))
+    return findings
+
+
+def _finding(results: Graph, result, explain: Explainer, data: Graph, batch: Batch | None) -> Finding:
+    focus = results.value(result, SH.focusNode)
+    shape = results.value(result, SH.sourceShape)
+    component = results.value(result, SH.sourceConstraintComponent)
+    value = results.value(result, SH.value)
+    path = results.value(result, SH.resultPath)
+    severity = results.value(result, SH.resultSeverity)
+    provision = explain.shapes.value(shape, DXS.implements)
+    record = owner(data, focus)
+    messages = {m.language or _language(str(m)): explain.named(str(m), m.language or _language(str(m)))
+                for m in results.objects(result, SH.resultMessage)}
+    if value == focus:
+        value = None  # pySHACL's default for node-level SPARQL results says nothing new
+    article = explain.article_of(provision) if provision is not None else None
+    finding = Finding(
+        record=str(record),
+        record_label=explain.label(record),
+        focus=focus.n3() if isinstance(focus, BNode) else str(focus),
+        shape=str(shape),
+        provision=str(provision),
+        notation=str(explain.kb.value(provision, SKOS.notation) or ""),
+        article=article,
+        clause_zh=explain.text(provision, DXO.text, "zh"),
+        clause_en=explain.text(provision, DXO.text, "en"),
+        severity=SEVERITY_NAMES.get(severity, str(severity)),
+        message_zh=_with_article(messages.get("zh", ""), article, "zh"),
+        message_en=_with_article(messages.get("en", messages.get(None, "")), article, "en"),
+        path=explain.label(path, "en") if isinstance(path, URIRef) else _path_text(explain, path, results),
+        value=_plain(value),
+        value_label=explain.label(value) if value is not None else None,
+        limit=explain.limit(shape, component, focus),
+        source=batch.source_of(record) if batch else None,
+    )
+    justification = _justification(data, record, provision)
+    lowered = explain.shapes.value(shape, DXS.severityWhenJustified)
+    if justification is not None and lowered is not None:
+        finding.original_severity, finding.severity = finding.severity, SEVERITY_NAMES[lowered]
+        finding.justification = justification
+    return finding
+
+
+def _language(text: str) -> str:
+    """pySHACL drops the language tag of SPARQL-based messages; our messages are zh or en."""
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+
+
+def _justification(data: Graph, record, provision) -> str | None:
+    for exception in data.objects(record, DXO.exception):
+        if (exception, DXO.forProvision, provision) in data:
+            return str(data.value(exception, DXO.justification) or "")
+    return None
+
+
+def _with_article(message: str, article: int | None, lang: str) -> str:
+    prefix = (f"第{article}条" if lang == "zh" else f"Article {article}") if article else ""
+    if not prefix or message.startswith(prefix):
+        return message
+    return f"{prefix}: {message}"
+
+
+def _path_text(explain: Explainer, path, results: Graph) -> str | None:
+    if path is None:
+        return None
+    try:
+        return " / ".join(explain.label(step, "en") for step in Collection(results, path))
+    except Exception:
+        return str(path)
+
+
+def _plain(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Literal) and isinstance(value.toPython(), Decimal):
+        return format(value.toPython().normalize(), "f")
+    return str(value)

@@ -1,0 +1,120 @@
+"""Write a validation outcome as text for people, JSON for programs, or Turtle for the knowledge base."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import groupby
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
+
+from kb.namespaces import DXO, bind_prefixes
+from kb.validate import Outcome
+
+SEVERITIES = ("Violation", "Warning", "Info")
+
+
+def summary(outcome: Outcome) -> dict:
+    counts = Counter(f.severity for f in outcome.findings)
+    return {
+        "sources": len(outcome.batch.graphs),
+        "records": len({f.record for f in outcome.findings} | _records(outcome)),
+        **{severity.lower(): counts.get(severity, 0) for severity in SEVERITIES},
+        "input_errors": len(outcome.errors),
+    }
+
+
+def _records(outcome: Outcome) -> set[str]:
+    data = outcome.batch.union()
+    return {str(s) for s in data.subjects(RDF.type) if isinstance(s, URIRef)}
+
+
+def as_json(outcome: Outcome) -> str:
+    document = {
+        "summary": summary(outcome),
+        "input_errors": [{"source": e.source, "line": e.line, "field": e.field, "message": e.message}
+                         for e in outcome.errors],
+        "findings": [f.as_dict() for f in outcome.findings],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def as_text(outcome: Outcome) -> str:
+    lines = []
+    for error in outcome.errors:
+        lines.append(f"ERROR  {error}")
+    if outcome.errors:
+        lines.append("")
+    for source, by_source in groupby(outcome.findings, key=lambda f: f.source or "(no source)"):
+        lines.append(source)
+        for (record, label), by_record in groupby(by_source, key=lambda f: (f.record, f.record_label)):
+            lines.append(f"  {record}" + (f"  {label}" if label and label not in record else ""))
+            for f in by_record:
+                lines.append(f"    {f.severity:<9} {f.notation} 第{f.article}条 / Art. {f.article}   {_short(f.shape)}")
+                lines.append(f"      条文  {f.clause_zh}")
+                lines.append(f"      Text  {f.clause_en}")
+                facts = []
+                if f.path:
+                    facts.append(f"{f.path}")
+                if f.value_label or f.value:
+                    facts.append(f"value {f.value_label or f.value}")
+                if f.limit:
+                    facts.append(f"limit {f.limit}")
+                if facts:
+                    lines.append("      " + "; ".join(facts))
+                lines.append(f"      {f.message_zh}")
+                lines.append(f"      {f.message_en}")
+                if f.justification is not None:
+                    lines.append(f"      lowered from {f.original_severity}: exception recorded: {f.justification}")
+        lines.append("")
+    s = summary(outcome)
+    lines.append(f"{s['sources']} source(s), {s['records']} record(s): {s['violation']} violation(s), "
+                 f"{s['warning']} warning(s), {s['info']} info, {s['input_errors']} input error(s)")
+    return "\n".join(lines) + "\n"
+
+
+def _short(iri: str) -> str:
+    return "dxs:" + iri.rsplit("/", 1)[-1] if "/shape/" in iri else iri
+
+
+def as_turtle(outcome: Outcome) -> str:
+    """A SHACL validation report whose results also name their provision, limit and source."""
+    graph = bind_prefixes(Graph())
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(not outcome.findings)))
+    for f in outcome.findings:
+        result = BNode()
+        graph.add((report, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.focusNode, BNode(f.focus[2:]) if f.focus.startswith("_:") else URIRef(f.focus)))
+        graph.add((result, DXO.record, URIRef(f.record)))
+        graph.add((result, SH.sourceShape, URIRef(f.shape)))
+        graph.add((result, SH.resultSeverity, SH[f.severity]))
+        graph.add((result, DXO.provision, URIRef(f.provision)))
+        graph.add((result, SH.resultMessage, Literal(f.message_zh, lang="zh")))
+        graph.add((result, SH.resultMessage, Literal(f.message_en, lang="en")))
+        if f.value is not None:
+            graph.add((result, SH.value, URIRef(f.value) if f.value.startswith("http") else Literal(f.value)))
+        if f.limit:
+            graph.add((result, DXO.limit, Literal(f.limit)))
+        if f.source:
+            graph.add((result, DXO.sourceFile, Literal(f.source)))
+        if f.justification is not None:
+            graph.add((result, DXO.justification, Literal(f.justification, lang="zh")))
+            graph.add((result, DXO.originalSeverity, SH[f.original_severity]))
+    for error in outcome.errors:
+        node = BNode()
+        graph.add((report, DXO.inputError, node))
+        graph.add((node, DXO.sourceFile, Literal(error.source)))
+        graph.add((node, RDFS_COMMENT, Literal(error.message)))
+        if error.line:
+            graph.add((node, DXO.line, Literal(error.line, datatype=XSD.integer)))
+        if error.field:
+            graph.add((node, DXO.field, Literal(error.field)))
+    return graph.serialize(format="turtle")
+
+
+RDFS_COMMENT = URIRef("http://www.w3.org/2000/01/rdf-schema#comment")
+FORMATS = {"text": as_text, "json": as_json, "turtle": as_turtle}

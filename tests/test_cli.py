@@ -1,0 +1,126 @@
+"""`kb validate` as a user runs it: a real process, real files, exit codes 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+
+PLAN = {"id": "plan/2024", "type": "AnnualMeetingPlan", "year": "2024", "adopted": "2024-01-15"}
+CLAUSE_A08_3 = "除区政府常务会外,其他专题会议控制在1小时以内"
+
+
+def meeting(minutes: int, kind: str = "SpecialTopicMeeting", ident: str = "meeting/cli-1") -> list[dict]:
+    return [PLAN, {"id": ident, "type": "Meeting", "kind": kind, "plan": "plan/2024",
+                   "start": "2024-03-12T09:00:00+08:00", "minutes": minutes}]
+
+
+def kb(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], input=stdin, capture_output=True,
+                          text=True, timeout=300)
+
+
+def write(tmp_path: Path, name: str, content) -> str:
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False),
+                    encoding="utf-8")
+    return str(path)
+
+
+def test_a_61_minute_special_topic_meeting_is_reported_with_its_clause(tmp_path):
+    run = kb("validate", write(tmp_path, "m.json", meeting(61)))
+    assert run.returncode == 1, run.stderr
+    assert "A08.3" in run.stdout and CLAUSE_A08_3 in run.stdout
+    assert "value 61" in run.stdout and "limit ≤ 60" in run.stdout
+
+
+@pytest.mark.parametrize(("minutes", "kind"), [(60, "SpecialTopicMeeting"), (150, "ExecutiveMeeting")])
+def test_a_60_minute_special_topic_or_150_minute_executive_meeting_conforms(tmp_path, minutes, kind):
+    run = kb("validate", write(tmp_path, "m.json", meeting(minutes, kind)))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 violation(s)" in run.stdout
+
+
+def test_json_report_carries_article_clause_value_limit_and_messages(tmp_path):
+    run = kb("validate", "--format", "json", write(tmp_path, "m.json", meeting(75)))
+    report = json.loads(run.stdout)
+    [finding] = report["findings"]
+    assert finding["article"] == 8 and finding["notation"] == "A08.3"
+    assert finding["clause_zh"] == CLAUSE_A08_3 and finding["clause_en"].startswith("Apart from")
+    assert finding["severity"] == "Violation" and finding["value"] == "75" and finding["limit"] == "≤ 60"
+    assert finding["message_zh"].startswith("第8条") and finding["message_en"].startswith("Article 8")
+    assert finding["record"].endswith("/id/meeting/cli-1")
+    assert finding["source"].endswith("m.json")
+
+
+def test_turtle_report_is_a_shacl_report_naming_the_provision(tmp_path):
+    run = kb("validate", "--format", "turtle", write(tmp_path, "m.json", meeting(75)))
+    report = Graph().parse(data=run.stdout, format="turtle")
+    [result] = list(report.subjects(SH.sourceShape, None))
+    provision = report.value(result, report.namespace_manager.expand_curie("dxo:provision"))
+    assert str(provision).endswith("/provision/A08-3")
+
+
+def test_a_malformed_turtle_file_is_named_with_its_line_and_the_other_files_still_validate(tmp_path):
+    good = write(tmp_path, "good.json", meeting(61))
+    turtle = ("@prefix dxo: <https://w3id.org/daxing-zuofeng/ontology/> .\n"
+              "<urn:x:m> a dxo:Meeting ;\n    dxo:durationMinutes 61\n<urn:x:n> a dxo:Meeting .\n")
+    bad = write(tmp_path, "bad.ttl", turtle)
+    run = kb("validate", good, bad)
+    assert run.returncode == 2
+    assert f"{bad}:4" in run.stderr and "syntax" in run.stderr.lower()
+    assert "A08.3" in run.stdout  # the good file was still validated and reported
+
+
+def test_a_malformed_json_file_is_named_with_its_line(tmp_path):
+    bad = write(tmp_path, "bad.json", '[\n  {"id": "meeting/x",\n   "type": "Meeting",,\n  }\n]\n')
+    run = kb("validate", bad)
+    assert run.returncode == 2 and f"{bad}:3" in run.stderr
+
+
+def test_an_unknown_field_or_kind_is_named_and_the_other_records_load(tmp_path):
+    records = [*meeting(61), {"id": "meeting/bad-1", "type": "Meeting", "kind": "SpecialTopicMeting"},
+               {"id": "meeting/bad-2", "type": "Meeting", "lenght": 3}]
+    run = kb("validate", "--format", "json", write(tmp_path, "mixed.json", records))
+    assert run.returncode == 2
+    errors = json.loads(run.stdout)["input_errors"]
+    assert {e["field"] for e in errors} == {"/2/kind", "/3/lenght"}
+    assert any("SpecialTopicMeeting" in e["message"] for e in errors)  # says what was expected
+    assert [f["notation"] for f in json.loads(run.stdout)["findings"]] == ["A08.3"]
+
+
+def test_a_bad_date_is_refused_with_the_expected_form(tmp_path):
+    record = [{"id": "meeting/bad-date", "type": "Meeting", "kind": "WorkConference", "start": "2024-13-01 9am"}]
+    run = kb("validate", write(tmp_path, "d.json", record))
+    assert run.returncode == 2 and "/0/start" in run.stderr and "xsd:dateTime" in run.stderr
+
+
+def test_a_remote_context_is_refused(tmp_path):
+    document = {"@context": "http://127.0.0.1:9/evil.jsonld", "@graph": meeting(61)}
+    run = kb("validate", write(tmp_path, "remote.json", document))
+    assert run.returncode == 2 and "@context" in run.stderr
+
+
+def test_stdin_is_read_with_a_dash():
+    run = kb("validate", "-", stdin=json.dumps(meeting(61)))
+    assert run.returncode == 1 and "A08.3" in run.stdout
+
+
+def test_warnings_fail_the_run_only_when_asked(tmp_path):
+    record = [{"id": "meeting/monday", "type": "Meeting", "kind": "WorkConference", "scope": "DistrictWide",
+               "start": "2024-03-11T09:00:00+08:00", "minutes": 50}]
+    path = write(tmp_path, "w.json", record)
+    assert kb("validate", path).returncode == 0
+    assert kb("validate", "--fail-on", "warning", path).returncode == 1
+
+
+def test_usage_errors_and_missing_files_exit_2(tmp_path):
+    assert kb("validate").returncode == 2
+    assert kb("validate", "--format", "pdf", "x.json").returncode == 2
+    run = kb("validate", str(tmp_path / "nope.json"))
+    assert run.returncode == 2 and "no such file" in run.stderr
