@@ -45,6 +45,8 @@ class Finding:
     value: str | None = None
     value_label: str | None = None
     limit: str | None = None
+    situation_zh: str | None = None
+    situation_en: str | None = None
     source: str | None = None
     justification: str | None = None
     original_severity: str | None = None
@@ -140,6 +142,13 @@ class Explainer:
             return f"≤ {self.label(other, 'en')} ({bound})" if bound is not None else f"≤ {self.label(other, 'en')}"
         return None
 
+    def situation(self, shape, lang: str) -> str | None:
+        """The situation that made the shape apply: its target class, which owlrl inferred from the record."""
+        target = self.shapes.value(shape, SH.targetClass)
+        if target is None:
+            target = self.shapes.value(shape, SH.targetObjectsOf)
+        return self.label(target, lang) if target is not None else None
+
     def _shape_summary(self, shape) -> str:
         if (value := self.shapes.value(shape, SH.hasValue)) is not None:
             return self.label(value)
@@ -189,6 +198,8 @@ def _finding(results: Graph, result, explain: Explainer, data: Graph, batch: Bat
         value=_plain(value),
         value_label=explain.label(value) if value is not None else None,
         limit=explain.limit(shape, component, focus),
+        situation_zh=explain.situation(shape, "zh"),
+        situation_en=explain.situation(shape, "en"),
         source=batch.source_of(record) if batch else None,
     )
     justification = _justification(data, record, provision)

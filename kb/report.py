@@ -54,6 +54,8 @@ def as_text(outcome: Outcome) -> str:
                 lines.append(f"    {f.severity:<9} {f.notation} 第{f.article}条 / Art. {f.article}   {_short(f.shape)}")
                 lines.append(f"      条文  {f.clause_zh}")
                 lines.append(f"      Text  {f.clause_en}")
+                if f.situation_en:
+                    lines.append(f"      applies to  {f.situation_zh} / {f.situation_en}")
                 facts = []
                 if f.path:
                     facts.append(f"{f.path}")

@@ -55,6 +55,7 @@ def test_json_report_carries_article_clause_value_limit_and_messages(tmp_path):
     assert finding["severity"] == "Violation" and finding["value"] == "75" and finding["limit"] == "≤ 60"
     assert finding["message_zh"].startswith("第8条") and finding["message_en"].startswith("Article 8")
     assert finding["record"].endswith("/id/meeting/cli-1")
+    assert finding["situation_en"] == "meeting under the one-hour cap"  # inferred from the kind
     assert finding["source"].endswith("m.json")
 
 
