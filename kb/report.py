@@ -7,7 +7,7 @@ from collections import Counter
 from itertools import groupby
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kb.namespaces import DXO, bind_prefixes
 from kb.validate import Outcome
@@ -110,7 +110,7 @@ def as_turtle(outcome: Outcome) -> str:
         node = BNode()
         graph.add((report, DXO.inputError, node))
         graph.add((node, DXO.sourceFile, Literal(error.source)))
-        graph.add((node, RDFS_COMMENT, Literal(error.message)))
+        graph.add((node, RDFS.comment, Literal(error.message)))
         if error.line:
             graph.add((node, DXO.line, Literal(error.line, datatype=XSD.integer)))
         if error.field:
@@ -118,5 +118,4 @@ def as_turtle(outcome: Outcome) -> str:
     return graph.serialize(format="turtle")
 
 
-RDFS_COMMENT = URIRef("http://www.w3.org/2000/01/rdf-schema#comment")
 FORMATS = {"text": as_text, "json": as_json, "turtle": as_turtle}

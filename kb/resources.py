@@ -6,6 +6,7 @@ The ontology, vocabularies, provisions, calendar and shapes live in the reposito
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from pathlib import Path
@@ -60,6 +61,4 @@ def shapes() -> Graph:
 @cache
 def context() -> dict:
     """The bundled JSON-LD context, as a dict (never fetched)."""
-    import json
-
     return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
