@@ -1,4 +1,4 @@
-"""Facts the engine computes from recorded ones: durations, local dates, days of the week, cost per head.
+"""Facts the engine computes from recorded ones: durations, local dates, weekdays, cost per head, characters.
 
 These are arithmetic, not rules: no threshold or reading of the regulation is here. They go into the
 inferred graph with the owlrl closure, never into the input. A value the record states itself wins.
@@ -6,6 +6,7 @@ inferred graph with the owlrl closure, never into the input. A value the record 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -39,7 +40,21 @@ def derived_facts(data: Graph) -> Graph:
         if (meal, DXO.costPerHead, None) not in data and _number(heads) and _number(total) is not None:
             per_head = Decimal(str(total.toPython())) / Decimal(str(heads.toPython()))
             out.add((meal, DXO.costPerHead, Literal(_tidy(per_head), datatype=XSD.decimal)))
+    for node in set(data.subjects(SCHEMA.text)):
+        if (node, DXO.charCount, None) not in data:
+            texts = [str(data.value(node, DXO.title) or ""), *(str(t) for t in data.objects(node, SCHEMA.text))]
+            out.add((node, DXO.charCount, Literal(sum(character_count(t) for t in texts))))
     return out
+
+
+def character_count(text: str) -> int:
+    """Characters as the catalogue counts them (P_charCount): no whitespace, a run of Latin letters or digits
+    counts as one, full-width punctuation counts."""
+    return len(_LATIN_RUN.sub("A", _SPACE.sub("", text)))
+
+
+_SPACE = re.compile(r"\s+")
+_LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
 
 
 def _times(data: Graph, node, start_p, end_p) -> tuple[datetime | None, datetime | None]:

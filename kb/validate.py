@@ -11,6 +11,7 @@ import pyshacl
 from rdflib import Graph
 
 from kb import resources
+from kb.calendar import days_for
 from kb.findings import Finding, findings_from
 from kb.infer import infer
 from kb.load import Batch, InputError, read
@@ -49,6 +50,7 @@ def validate_graph(data: Graph) -> tuple[Graph, Graph]:
     view += data
     view += inferred
     view += shape_parameters()
+    view += days_for(view)
     _, results, _ = pyshacl.validate(
         view,
         shacl_graph=resources.shapes(),

@@ -1,0 +1,44 @@
+"""The working-day calendar (data/calendar/) for the dates a batch of records speaks about.
+
+Deadline shapes count `dxo:WorkingDay` resources between two dates in SPARQL. Validation sees only the days
+between the earliest and the latest date in the records (and the calendar's own description with its
+coverage), not all 4,018 days, and the calendar never enters the owlrl closure (shared/notes/performance.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import cache
+
+from rdflib import Graph, Literal
+from rdflib.namespace import XSD
+
+from kb import resources
+from kb.namespaces import DXCAL
+
+
+@cache
+def calendar() -> Graph:
+    return Graph().parse(resources.CALENDAR_FILE, format="turtle")
+
+
+def days_for(data: Graph) -> Graph:
+    """The calendar's description and its days from the records' earliest to their latest date."""
+    dates = [_as_date(o) for o in data.objects() if isinstance(o, Literal) and o.datatype in (XSD.date, XSD.dateTime)]
+    dates = [d for d in dates if d is not None]
+    window = Graph()
+    window += calendar().triples((DXCAL.calendar, None, None))
+    if not dates:
+        return window
+    day, last = min(dates) - timedelta(days=1), max(dates) + timedelta(days=1)
+    while day <= last:
+        window += calendar().triples((DXCAL[day.isoformat()], None, None))
+        day += timedelta(days=1)
+    return window
+
+
+def _as_date(literal: Literal) -> date | None:
+    value = literal.toPython()
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
