@@ -14,6 +14,9 @@ EPILOG = """examples:
   kb validate data/examples                      validate the bundled sample records
   kb validate meeting.json --format json         one file, machine-readable
   cat records.ttl | kb validate - --fail-on warning
+  kb validate meetings/ --profile broad          read the caps as widely as the text allows
+  kb validate m.json --set P_A08_45_scope=allMeetings
+  kb settings                                    list the interpretation settings
 
 exit codes: 0 conforms, 1 findings found, 2 unreadable input or usage error
 """
@@ -32,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("--fail-on", choices=("violation", "warning", "info"), default="violation",
                           help="lowest severity that makes the exit code 1 (default: violation)")
     validate.add_argument("-o", "--output", default="-", help="write the report to a file (default: stdout)")
+    validate.add_argument("--profile", default="default",
+                          help="interpretation profile (data/profiles/settings.trig; see `kb settings`)")
+    validate.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
+                          help="choose one setting's alternative, e.g. --set P_A08_45_scope=allMeetings")
+
+    commands.add_parser("settings", help="list the interpretation settings, their alternatives and the profiles")
 
     try:
         args = parser.parse_args(argv)
@@ -39,14 +48,47 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if exc.code == 0 else 2
     if args.command == "validate":
         return _validate(args)
+    if args.command == "settings":
+        return _settings()
     return 2
 
 
+def _choices(args):
+    from kb.profiles import SettingError, resolve
+
+    overrides = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise SettingError(f"--set takes SETTING=VALUE, got {item!r}")
+        overrides[name.strip()] = value.strip()
+    return resolve(args.profile, overrides)
+
+
+def _settings() -> int:
+    from kb import profiles
+
+    for name, setting in sorted(profiles.settings().items()):
+        default = next(c for c in profiles.resolve() if c.setting == name)
+        print(f"{name}: {profiles.label(setting, 'en')}")
+        for value, alternative in sorted(profiles.alternatives(setting).items()):
+            mark = "*" if alternative == default.iri else " "
+            print(f"  {mark} {value:<22} {profiles.label(alternative, 'en')} / {profiles.label(alternative, 'zh')}")
+    print("\nprofiles: " + ", ".join(sorted(profiles.profiles())) + "   (* = default)")
+    return 0
+
+
 def _validate(args) -> int:
+    from kb.profiles import SettingError
     from kb.report import FORMATS
     from kb.validate import validate_paths
 
-    outcome = validate_paths(args.paths)
+    try:
+        choices = _choices(args)
+    except SettingError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return 2
+    outcome = validate_paths(args.paths, choices=choices)
     text = FORMATS[args.format](outcome)
     if args.output == "-":
         sys.stdout.write(text)

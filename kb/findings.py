@@ -15,9 +15,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
-from kb import resources
+from kb import profiles, resources
 from kb.load import Batch, owner
 from kb.namespaces import DXO, DXS, ELI
+from kb.profiles import Choice
 
 _IRI = re.compile(r"https?://[^\s,;)]+")
 SEVERITY_RANK = {SH.Info: 0, SH.Warning: 1, SH.Violation: 2}
@@ -50,23 +51,23 @@ class Finding:
     source: str | None = None
     justification: str | None = None
     original_severity: str | None = None
-    facts: dict[str, str] = field(default_factory=dict)
+    readings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if value not in (None, {}, "")}
+        return {key: value for key, value in self.__dict__.items() if value not in (None, [], "")}
 
 
 class Explainer:
     """Looks up labels, provisions and limits in the knowledge base's own graphs."""
 
-    def __init__(self, data: Graph, inferred: Graph):
+    def __init__(self, data: Graph, inferred: Graph, shapes: Graph):
         self.kb = Graph()
-        for graph in (resources.ontology(), resources.vocabularies(), resources.regulation(), resources.shapes()):
+        for graph in (resources.ontology(), resources.vocabularies(), resources.regulation(), shapes):
             self.kb += graph
         self.data = Graph()
         self.data += data
         self.data += inferred
-        self.shapes = resources.shapes()
+        self.shapes = shapes
 
     def label(self, node, lang: str = "zh") -> str:
         for graph in (self.data, self.kb):
@@ -157,12 +158,16 @@ class Explainer:
         return self.label(shape)
 
 
-def findings_from(results: Graph, data: Graph, inferred: Graph, batch: Batch | None = None) -> list[Finding]:
+def findings_from(results: Graph, data: Graph, inferred: Graph, batch: Batch | None = None,
+                  choices: tuple[Choice, ...] | None = None) -> list[Finding]:
     """Explain every result of a pySHACL results graph."""
-    explain = Explainer(data, inferred)
+    choices = choices or profiles.resolve()
+    explain = Explainer(data, inferred, profiles.shapes(choices))
     findings = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
-        findings.append(_finding(results, result, explain, data, batch))
+        finding = _finding(results, result, explain, data, batch)
+        finding.readings = [c.describe() for c in profiles.readings_for(URIRef(finding.provision), choices)]
+        findings.append(finding)
     findings.sort(key=lambda f: (f.source or "", f.record, f.notation, f.shape, f.value or ""))
     return findings
 

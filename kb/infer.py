@@ -13,8 +13,9 @@ import owlrl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kb import resources
+from kb import profiles, resources
 from kb.derive import derived_facts
+from kb.profiles import Choice
 
 NOT_REASONED_WITH = {RDFS.domain, RDFS.range, RDFS.label, RDFS.comment, RDFS.isDefinedBy, RDFS.seeAlso}
 SCHEMA_ORDER = {RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty}
@@ -27,17 +28,20 @@ TYPES_NOT_KEPT = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL
 
 
 @cache
-def reasoning_tbox() -> Graph:
-    """The ontology's axioms without domain and range, the part validation may rely on."""
+def reasoning_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
+    """The ontology's axioms, with the chosen readings, without domain and range: what validation relies on."""
+    ontology = Graph()
+    ontology += resources.ontology()
+    ontology += profiles.axioms(choices or profiles.resolve())
     tbox = Graph()
-    for triple in resources.ontology():
+    for triple in ontology:
         if triple[1] not in NOT_REASONED_WITH and (triple[1] == OWL.hasValue or not isinstance(triple[2], Literal)):
             tbox.add(triple)
     return tbox
 
 
 @cache
-def closed_tbox() -> Graph:
+def closed_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
     """The reasoning TBox closed once per process, cut down to the axioms that act on records.
 
     owlrl visits every triple on every pass, so leaving out what its closure adds only about the schema
@@ -45,7 +49,7 @@ def closed_tbox() -> Graph:
     the same inferences about the records.
     """
     closed = Graph()
-    closed += reasoning_tbox()
+    closed += reasoning_tbox(choices)
     _closure(closed)
     kept = Graph()
     for s, p, o in closed:
@@ -59,15 +63,15 @@ def _closure(graph: Graph) -> None:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
 
 
-def infer(data: Graph) -> Graph:
+def infer(data: Graph, choices: tuple[Choice, ...] | None = None) -> Graph:
     """Return the triples that derivation and the OWL 2 RL closure add about the records in `data`."""
     derived = derived_facts(data)
     work = Graph()
-    work += closed_tbox()
+    work += closed_tbox(choices)
     work += data
     work += derived
     _closure(work)
-    terms = set(closed_tbox().subjects())
+    terms = set(closed_tbox(choices).subjects())
     records = {n for s, p, o in data for n in (s, o) if not isinstance(n, Literal)} - terms
     records -= set(data.objects(None, RDF.type))
     inferred = Graph()

@@ -30,9 +30,17 @@ def _records(outcome: Outcome) -> set[str]:
     return {str(s) for s in data.subjects(RDF.type) if isinstance(s, URIRef)}
 
 
+def _profile(outcome: Outcome) -> dict:
+    return {
+        "settings": {c.setting: c.alternative for c in outcome.choices},
+        "not_default": [c.describe() for c in outcome.choices if not c.is_default],
+    }
+
+
 def as_json(outcome: Outcome) -> str:
     document = {
         "summary": summary(outcome),
+        "profile": _profile(outcome),
         "input_errors": [{"source": e.source, "line": e.line, "field": e.field, "message": e.message}
                          for e in outcome.errors],
         "findings": [f.as_dict() for f in outcome.findings],
@@ -42,6 +50,11 @@ def as_json(outcome: Outcome) -> str:
 
 def as_text(outcome: Outcome) -> str:
     lines = []
+    changed = [c for c in outcome.choices if not c.is_default]
+    if changed:
+        lines.append("Readings that differ from the default (data/profiles/settings.trig):")
+        lines.extend(f"  {c.describe()}" for c in changed)
+        lines.append("")
     for error in outcome.errors:
         lines.append(f"ERROR  {error}")
     if outcome.errors:
@@ -67,6 +80,8 @@ def as_text(outcome: Outcome) -> str:
                     lines.append("      " + "; ".join(facts))
                 lines.append(f"      {f.message_zh}")
                 lines.append(f"      {f.message_en}")
+                for reading in f.readings:
+                    lines.append(f"      reading  {reading}")
                 if f.justification is not None:
                     lines.append(f"      lowered from {f.original_severity}: exception recorded: {f.justification}")
         lines.append("")

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 import pyshacl
 from rdflib import Graph
 
-from kb import resources
+from kb import profiles
 from kb.calendar import days_for
 from kb.findings import Finding, findings_from
 from kb.infer import infer
 from kb.load import Batch, InputError, read
 from kb.namespaces import DXS
+from kb.profiles import Choice
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Outcome:
     batch: Batch
     inferred: Graph
     results: Graph
+    choices: tuple[Choice, ...] = ()
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -32,9 +34,8 @@ class Outcome:
         return self.batch.errors
 
 
-def shape_parameters() -> Graph:
+def shape_parameters(shapes: Graph) -> Graph:
     """The shapes' own dxs: settings (limits, classes), which the shared SPARQL constraints read."""
-    shapes = resources.shapes()
     params = set(shapes.objects(None, DXS.parameter))
     found = Graph()
     for param in params:
@@ -43,17 +44,19 @@ def shape_parameters() -> Graph:
     return found
 
 
-def validate_graph(data: Graph) -> tuple[Graph, Graph]:
-    """Validate `data` (not changed) and return the inferred graph and pySHACL's results graph."""
-    inferred = infer(data)
+def validate_graph(data: Graph, choices: tuple[Choice, ...] | None = None) -> tuple[Graph, Graph]:
+    """Validate `data` (not changed) under the chosen readings; return the inferred graph and pySHACL's results."""
+    choices = choices or profiles.resolve()
+    shapes = profiles.shapes(choices)
+    inferred = infer(data, choices)
     view = Graph()
     view += data
     view += inferred
-    view += shape_parameters()
+    view += shape_parameters(shapes)
     view += days_for(view)
     _, results, _ = pyshacl.validate(
         view,
-        shacl_graph=resources.shapes(),
+        shacl_graph=shapes,
         inference="none",
         advanced=True,
         allow_warnings=False,
@@ -64,11 +67,12 @@ def validate_graph(data: Graph) -> tuple[Graph, Graph]:
     return inferred, results
 
 
-def validate_paths(paths: list[str], stdin=None) -> Outcome:
+def validate_paths(paths: list[str], stdin=None, choices: tuple[Choice, ...] | None = None) -> Outcome:
     """Validate every readable record of `paths` together, so records can refer to each other."""
+    choices = choices or profiles.resolve()
     batch = read(paths, stdin=stdin)
     data = batch.union()
-    inferred, results = validate_graph(data)
-    outcome = Outcome(batch, inferred, results)
-    outcome.findings = findings_from(results, data, inferred, batch)
+    inferred, results = validate_graph(data, choices)
+    outcome = Outcome(batch, inferred, results, choices)
+    outcome.findings = findings_from(results, data, inferred, batch, choices)
     return outcome

@@ -1,7 +1,8 @@
 """Every shape against its cases: one folder per shape under tests/cases, valid-NNN and invalid-NNN files.
 
 A case is a JSON file the `kb validate` command itself reads: a sentence saying the legal outcome
-("description"), the records ("@graph") and the expected results ("expected": focus, shape, severity).
+("description"), the records ("@graph") and the expected results ("expected": focus, shape, severity), and
+optionally the interpretation "profile" and "settings" it is judged under (default: the default profile).
 The results of the whole pipeline are compared with the expected ones as a multiset, so a case also fails
 when another shape reports something unexpected. The collection itself is guarded: an empty folder, a
 folder without both a valid and an invalid case, a shape without a folder, or a folder without a shape fails.
@@ -17,6 +18,7 @@ import pytest
 
 from kb import resources
 from kb.namespaces import DXD, DXS
+from kb.profiles import resolve
 from kb.validate import validate_paths
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -38,7 +40,8 @@ def _expected(case: dict) -> Counter:
 def test_case(path: Path):
     case = json.loads(path.read_text(encoding="utf-8"))
     assert case.get("description", "").strip(), f"{path}: a case says in a sentence what the legal outcome is"
-    outcome = validate_paths([str(path)])
+    choices = resolve(case.get("profile", "default"), case.get("settings"))
+    outcome = validate_paths([str(path)], choices=choices)
     assert not outcome.errors, [str(e) for e in outcome.errors]
     found = Counter((f.record, f.shape, f.severity) for f in outcome.findings)
     assert found == _expected(case), case["description"]

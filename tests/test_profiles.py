@@ -1,0 +1,76 @@
+"""Interpretation settings and profiles are data (data/profiles/settings.trig), and change verdicts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from rdflib.namespace import DCTERMS, SKOS
+
+from kb import profiles, resources
+from kb.namespaces import DXO
+
+
+def test_every_setting_has_alternatives_a_default_among_them_and_a_graph_for_each():
+    graph = profiles.dataset().default_graph
+    assert len(profiles.settings()) >= 4
+    for name, setting in profiles.settings().items():
+        options = profiles.alternatives(setting)
+        assert len(options) >= 2, name
+        assert graph.value(setting, DXO.defaultAlternative) in options.values(), name
+        for value, alternative in options.items():
+            assert len(profiles.dataset().graph(alternative)) > 0, f"{name}={value} adds nothing"
+
+
+def test_every_setting_names_provisions_that_exist():
+    regulation = resources.regulation()
+    for name, setting in profiles.settings().items():
+        subjects = list(profiles.dataset().default_graph.objects(setting, DCTERMS.subject))
+        assert subjects, name
+        assert all((s, SKOS.notation, None) in regulation for s in subjects), name
+
+
+def test_profiles_choose_existing_alternatives_and_the_default_profile_chooses_defaults():
+    assert all(choice.is_default for choice in profiles.resolve("default"))
+    for name in profiles.profiles():
+        assert {c.setting for c in profiles.resolve(name)} == set(profiles.settings())
+    broad = {c.setting: c.alternative for c in profiles.resolve("broad")}
+    assert broad["P_A08_45_scope"] == "allMeetings"
+
+
+def test_an_override_wins_over_the_profile():
+    chosen = {c.setting: c.alternative
+              for c in profiles.resolve("broad", {"P_A08_45_scope": "specialTopicOnly"})}
+    assert chosen["P_A08_45_scope"] == "specialTopicOnly"
+
+
+@pytest.mark.parametrize(("profile", "overrides", "word"), [
+    ("nope", {}, "profile"), ("default", {"P_nope": "x"}, "setting"), ("default", {"P_A08_45_scope": "x"}, "value")])
+def test_unknown_names_say_what_exists(profile, overrides, word):
+    with pytest.raises(profiles.SettingError, match=word):
+        profiles.resolve(profile, overrides)
+
+
+def test_the_same_record_gets_two_verdicts_under_two_profiles_and_the_reading_is_shown(tmp_path):
+    record = [{"id": "plan/2024", "type": "AnnualMeetingPlan", "year": "2024", "adopted": "2024-01-15"},
+              {"id": "meeting/exec-13", "type": "Meeting", "kind": "ExecutiveMeeting", "plan": "plan/2024",
+               "start": "2024-03-12T09:00:00+08:00", "minutes": 150,
+               "speeches": [{"kind": "LeaderSpeech", "speaker": "person/zhou-ming", "minutes": 30}]}]
+    path = tmp_path / "exec.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "kb.cli", "validate", str(path), *extra],
+                              capture_output=True, text=True, timeout=300)
+
+    default, broad = run(), run("--profile", "broad")
+    assert default.returncode == 0 and broad.returncode == 1
+    assert "P_A08_45_scope = allMeetings (every meeting, the executive meeting included)" in broad.stdout
+    assert "reading  P_A08_45_scope = allMeetings" in broad.stdout  # on the finding itself
+    report = json.loads(run("--profile", "broad", "--format", "json").stdout)
+    assert report["profile"]["settings"]["P_A08_45_scope"] == "allMeetings"
+    assert report["findings"][0]["readings"] == [
+        "P_A08_45_scope = allMeetings (every meeting, the executive meeting included)"]
+    assert run("--profile", "nope").returncode == 2
