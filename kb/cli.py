@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
                           help="choose one setting's alternative, e.g. --set P_A08_45_scope=allMeetings")
 
     commands.add_parser("settings", help="list the interpretation settings, their alternatives and the profiles")
+    cover = commands.add_parser("coverage", help="every constraint with its shapes and test cases, or the reason")
+    cover.add_argument("--format", choices=("text", "json"), default="text")
 
     try:
         args = parser.parse_args(argv)
@@ -50,7 +52,22 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(args)
     if args.command == "settings":
         return _settings()
+    if args.command == "coverage":
+        return _coverage(args)
     return 2
+
+
+def _coverage(args) -> int:
+    import json
+
+    from kb import coverage
+
+    rows = coverage.coverage()
+    if args.format == "json":
+        print(json.dumps(coverage.as_json(rows), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(coverage.as_text(rows))
+    return 0
 
 
 def _choices(args):

@@ -1,14 +1,13 @@
-"""The shapes' own metadata (shapes/meta/shape-metadata.ttl) and their coverage of articles 6-9."""
+"""The shapes' own metadata (shapes/meta/shape-metadata.ttl)."""
 
 from __future__ import annotations
 
 import pyshacl
-import pytest
 from rdflib import Graph, Literal
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import RDFS
 
 from kb import resources
-from kb.namespaces import DXO, DXP, DXS, DXV
+from kb.namespaces import DXS
 
 
 def _meta_check(shapes: Graph) -> tuple[bool, str]:
@@ -46,25 +45,6 @@ def test_meta_shapes_catch_a_severity_that_does_not_follow_the_modality():
                 resources.shapes().namespace_manager.expand_curie("sh:Info")))
     conforms, text = _meta_check(broken)
     assert not conforms and "modality" in text
-
-
-ARTICLES_DONE = ["A06", "A07", "A08", "A09"]
-
-
-@pytest.mark.parametrize("article", ARTICLES_DONE)
-def test_every_checkable_provision_has_a_shape_or_a_reason(article: str):
-    regulation, shapes = resources.regulation(), resources.shapes()
-    implemented = set(shapes.objects(None, DXS.implements))
-    missing = []
-    provisions = [p for p in regulation.subjects(DXO.checkability, None)
-                  if str(p).startswith(str(DXP[article + "-"]))]
-    assert provisions, f"no provisions of {article} found"
-    for provision in provisions:
-        if regulation.value(provision, DXO.checkability) == DXV["check-No"]:
-            continue
-        if provision not in implemented and shapes.value(provision, DXS.noShapeReason) is None:
-            missing.append(str(regulation.value(provision, SKOS.notation)))
-    assert not missing, f"checkable provisions of {article} with neither a shape nor a reason: {missing}"
 
 
 def test_no_shape_reason_is_bilingual_or_english_text():
