@@ -22,6 +22,7 @@ def summary(outcome: Outcome) -> dict:
         "records": len({f.record for f in outcome.findings} | _records(outcome)),
         **{severity.lower(): counts.get(severity, 0) for severity in SEVERITIES},
         "input_errors": len(outcome.errors),
+        "not_in_force": len(outcome.not_in_force),
     }
 
 
@@ -44,6 +45,8 @@ def as_json(outcome: Outcome) -> str:
         "input_errors": [{"source": e.source, "line": e.line, "field": e.field, "message": e.message}
                          for e in outcome.errors],
         "findings": [f.as_dict() for f in outcome.findings],
+        "not_in_force": [{"record": n.record, "record_date": n.record_date, "applies_from": n.applies_from,
+                          "message_zh": n.message("zh"), "message_en": n.message("en")} for n in outcome.not_in_force],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -62,7 +65,7 @@ def as_text(outcome: Outcome) -> str:
     for source, by_source in groupby(outcome.findings, key=lambda f: f.source or "(no source)"):
         lines.append(source)
         for (record, label), by_record in groupby(by_source, key=lambda f: (f.record, f.record_label)):
-            lines.append(f"  {record}" + (f"  {label}" if label and label not in record else ""))
+            lines.append(f"  {record}" + (f"  {label}" if label and "://" not in label else ""))
             for f in by_record:
                 lines.append(f"    {f.severity:<9} {f.notation} 第{f.article}条 / Art. {f.article}   {_short(f.shape)}")
                 lines.append(f"      条文  {f.clause_zh}")
@@ -85,9 +88,15 @@ def as_text(outcome: Outcome) -> str:
                 if f.justification is not None:
                     lines.append(f"      lowered from {f.original_severity}: exception recorded: {f.justification}")
         lines.append("")
+    if outcome.not_in_force:
+        lines.append("Not in force (no verdict):")
+        for n in outcome.not_in_force:
+            lines.append(f"  {n.record}  {n.message('zh')} / {n.message('en')}")
+        lines.append("")
     s = summary(outcome)
     lines.append(f"{s['sources']} source(s), {s['records']} record(s): {s['violation']} violation(s), "
-                 f"{s['warning']} warning(s), {s['info']} info, {s['input_errors']} input error(s)")
+                 f"{s['warning']} warning(s), {s['info']} info, {s['input_errors']} input error(s)"
+                 + (f", {s['not_in_force']} not in force" if s["not_in_force"] else ""))
     return "\n".join(lines) + "\n"
 
 

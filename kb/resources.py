@@ -19,7 +19,8 @@ HOME = Path(os.environ.get("KB_HOME", Path(__file__).resolve().parent.parent))
 ONTOLOGY_DIR = HOME / "ontology"
 VOCAB_DIR = ONTOLOGY_DIR / "vocab"
 SHAPES_DIR = HOME / "shapes"
-REGULATION_FILE = HOME / "data" / "regulation" / "regulation.ttl"
+REGULATION_DIR = HOME / "data" / "regulation"
+REGULATION_FILE = REGULATION_DIR / "regulation.ttl"
 CALENDAR_FILE = HOME / "data" / "calendar" / "working-days.ttl"
 EXAMPLES_DIR = HOME / "data" / "examples"
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
@@ -48,8 +49,8 @@ def vocabularies() -> Graph:
 
 @cache
 def regulation() -> Graph:
-    """The act, its divisions and its 123 provisions."""
-    return _parse_all([REGULATION_FILE])
+    """The act, its divisions and its 123 provisions, with any amendment files beside them."""
+    return _parse_all(sorted(REGULATION_DIR.glob("*.ttl")))
 
 
 @cache

@@ -8,14 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyshacl
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
-from kb import profiles
+from kb import profiles, resources
 from kb.calendar import days_for
 from kb.findings import Finding, findings_from
+from kb.in_force import NotInForce, act_applies_from, in_force, record_date
 from kb.infer import infer
 from kb.load import Batch, InputError, read
-from kb.namespaces import DXS
+from kb.namespaces import DXO, DXS
 from kb.profiles import Choice
 
 
@@ -28,6 +30,7 @@ class Outcome:
     results: Graph
     choices: tuple[Choice, ...] = ()
     findings: list[Finding] = field(default_factory=list)
+    not_in_force: list[NotInForce] = field(default_factory=list)
 
     @property
     def errors(self) -> list[InputError]:
@@ -74,5 +77,20 @@ def validate_paths(paths: list[str], stdin=None, choices: tuple[Choice, ...] | N
     data = batch.union()
     inferred, results = validate_graph(data, choices)
     outcome = Outcome(batch, inferred, results, choices)
-    outcome.findings = findings_from(results, data, inferred, batch, choices)
+    outcome.findings, outcome.not_in_force = judge_in_time(
+        findings_from(results, data, inferred, batch, choices), data + inferred)
     return outcome
+
+
+def judge_in_time(findings: list[Finding], described: Graph) -> tuple[list[Finding], list[NotInForce]]:
+    """Keep the findings of provisions in force on each record's date; events before the act are not in force."""
+    regulation = resources.regulation()
+    applies_from = act_applies_from(regulation)
+    early = {}
+    for event in set(described.subjects(RDF.type, DXO.Event)):
+        when = record_date(described, event)
+        if applies_from and when and when < applies_from and isinstance(event, URIRef):
+            early[str(event)] = NotInForce(str(event), when.isoformat(), applies_from.isoformat())
+    kept = [f for f in findings if f.record not in early
+            and in_force(regulation, URIRef(f.provision), record_date(described, URIRef(f.record)))]
+    return kept, sorted(early.values(), key=lambda n: n.record)
