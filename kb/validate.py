@@ -82,6 +82,11 @@ def validate_paths(paths: list[str], stdin=None, choices: tuple[Choice, ...] | N
     return outcome
 
 
+def _event_date(described: Graph, record):
+    """Only an event has a date to be judged by; a person or a unit is judged by the provisions in force now."""
+    return record_date(described, record) if (record, RDF.type, DXO.Event) in described else None
+
+
 def judge_in_time(findings: list[Finding], described: Graph) -> tuple[list[Finding], list[NotInForce]]:
     """Keep the findings of provisions in force on each record's date; events before the act are not in force."""
     regulation = resources.regulation()
@@ -92,5 +97,5 @@ def judge_in_time(findings: list[Finding], described: Graph) -> tuple[list[Findi
         if applies_from and when and when < applies_from and isinstance(event, URIRef):
             early[str(event)] = NotInForce(str(event), when.isoformat(), applies_from.isoformat())
     kept = [f for f in findings if f.record not in early
-            and in_force(regulation, URIRef(f.provision), record_date(described, URIRef(f.record)))]
+            and in_force(regulation, URIRef(f.provision), _event_date(described, URIRef(f.record)))]
     return kept, sorted(early.values(), key=lambda n: n.record)

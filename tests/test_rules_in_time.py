@@ -77,3 +77,23 @@ def test_an_event_before_the_regulation_gets_not_in_force_rather_than_a_verdict(
 def test_without_the_amendment_the_original_cap_applies_on_every_date(tmp_path):
     report = validate(resources.HOME, tmp_path)
     assert findings(report) == {("2024-61", "A08.3")}
+
+
+def test_a_record_that_is_not_an_event_is_not_dated_by_its_oldest_date():
+    """A person whose post began before 2016 is still judged: only events take a date (regression)."""
+    from rdflib import Graph, Literal
+    from rdflib.namespace import RDF, XSD
+
+    from kb.findings import Finding
+    from kb.namespaces import DXD, DXO
+    from kb.validate import judge_in_time
+
+    person = DXD["person/long-serving"]
+    described = Graph()
+    described.add((person, RDF.type, DXO.Person))
+    described.add((person, DXO.since, Literal("2010-01-01", datatype=XSD.date)))
+    finding = Finding(record=str(person), record_label="", focus=str(person), shape="s",
+                      provision="https://w3id.org/daxing-zuofeng/provision/A01-5", notation="A01.5", article=1,
+                      clause_zh="", clause_en="", severity="Violation", message_zh="", message_en="")
+    kept, early = judge_in_time([finding], described)
+    assert kept == [finding] and early == []
