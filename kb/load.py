@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -293,12 +294,11 @@ _EXAMPLES = {
 # --- Checks after parsing, for every format ------------------------------------------------------------------
 
 
-def _known_iris() -> set[URIRef]:
-    return _KNOWN.setdefault("iris", {s for s in resources.vocabularies().subjects() if isinstance(s, URIRef)}
-                             | {s for s in resources.regulation().subjects() if isinstance(s, URIRef)})
-
-
-_KNOWN: dict[str, set[URIRef]] = {}
+@cache
+def _known_iris() -> frozenset[URIRef]:
+    """The IRIs the vocabularies and the provisions define, read once per process."""
+    return frozenset(s for graph in (resources.vocabularies(), resources.regulation())
+                     for s in graph.subjects() if isinstance(s, URIRef))
 
 
 def known_iri(iri: URIRef) -> bool:
