@@ -16,6 +16,8 @@ from rdflib.namespace import XSD
 from kb.namespaces import DXO, SCHEMA
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight-saving time since 1991
+# Timestamps whose local date (Asia/Shanghai) the same-day rules compare: receipt (A10.4), minutes (A11.9).
+LOCAL_DATE_OF = {DXO.receivedAt: DXO.receivedOn, DXO.submittedForApprovalAt: DXO.submittedForApprovalOn}
 
 
 def derived_facts(data: Graph) -> Graph:
@@ -30,11 +32,18 @@ def derived_facts(data: Graph) -> Graph:
         local = start.astimezone(SHANGHAI).date()
         out.add((node, DXO.localDate, Literal(local, datatype=XSD.date)))
         out.add((node, DXO.localDayOfWeek, Literal(local.isoweekday())))
+        if end is not None:
+            out.add((node, DXO.localEndDate, Literal(end.astimezone(SHANGHAI).date(), datatype=XSD.date)))
         if end is not None and (node, DXO.durationMinutes, None) not in data:
             minutes = Decimal((end - start).total_seconds()) / 60
             out.add((node, DXO.durationMinutes, Literal(_tidy(minutes), datatype=XSD.decimal)))
             if actual[1] is None or actual[0] is None:
                 out.add((node, DXO.durationIsEstimate, Literal(True)))
+    for moment, day in LOCAL_DATE_OF.items():
+        for node, value in data.subject_objects(moment):
+            when = _aware(value)
+            if when is not None and (node, day, None) not in data:
+                out.add((node, day, Literal(when.astimezone(SHANGHAI).date(), datatype=XSD.date)))
     for meal in data.subjects(DXO.totalCost):
         heads, total = data.value(meal, DXO.headcount), data.value(meal, DXO.totalCost)
         if (meal, DXO.costPerHead, None) not in data and _number(heads) and _number(total) is not None:
