@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -57,13 +58,20 @@ class Finding:
         return {key: value for key, value in self.__dict__.items() if value not in (None, [], "")}
 
 
+@cache
+def _knowledge(shapes: Graph) -> Graph:
+    """Ontology, vocabularies, regulation and shapes in one graph, built once per shapes graph (per profile)."""
+    kb = Graph()
+    for graph in (resources.ontology(), resources.vocabularies(), resources.regulation(), shapes):
+        kb += graph
+    return kb
+
+
 class Explainer:
     """Looks up labels, provisions and limits in the knowledge base's own graphs."""
 
     def __init__(self, data: Graph, inferred: Graph, shapes: Graph):
-        self.kb = Graph()
-        for graph in (resources.ontology(), resources.vocabularies(), resources.regulation(), shapes):
-            self.kb += graph
+        self.kb = _knowledge(shapes)
         self.data = Graph()
         self.data += data
         self.data += inferred
