@@ -74,3 +74,20 @@ def test_the_same_record_gets_two_verdicts_under_two_profiles_and_the_reading_is
     assert report["findings"][0]["readings"] == [
         "P_A08_45_scope = allMeetings (every meeting, the executive meeting included)"]
     assert run("--profile", "nope").returncode == 2
+
+
+def test_every_alternative_that_is_not_a_default_is_judged_by_some_case():
+    """A reading nobody tests could silently do nothing: each non-default alternative has a case run under it."""
+    from pathlib import Path
+
+    used = set()
+    for path in (Path(__file__).resolve().parent / "cases").glob("*/*.json"):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        if "profile" in case or "settings" in case:
+            used |= {(c.setting, c.alternative) for c in profiles.resolve(case.get("profile", "default"),
+                                                                         case.get("settings"))}
+    missing = [f"{name}={value}" for name, setting in profiles.settings().items()
+               for value, alternative in profiles.alternatives(setting).items()
+               if (name, value) not in used and alternative != profiles.dataset().default_graph.value(
+                   setting, DXO.defaultAlternative)]
+    assert not missing, "alternatives no case runs under: " + ", ".join(sorted(missing))
