@@ -142,4 +142,10 @@ def as_turtle(outcome: Outcome) -> str:
     return graph.serialize(format="turtle")
 
 
-FORMATS = {"text": as_text, "json": as_json, "turtle": as_turtle}
+def as_html(outcome: Outcome) -> str:
+    from kb.html import as_html as page
+
+    return page(outcome)
+
+
+FORMATS = {"text": as_text, "json": as_json, "turtle": as_turtle, "html": as_html}

@@ -1,0 +1,73 @@
+"""Which rules apply to a situation, and how each came out: answered by SPARQL, not by Python.
+
+The records are validated as usual; then the run's results (kb/results.py), the records, what was inferred
+and the regulation with its shapes make one graph, and `queries/rules-for-situation.rq` gives every
+constraint one of five outcomes for each record. Python only links each part of a record (a speech, a meal)
+to the record it belongs to (`dxo:describedIn`), which SPARQL cannot tell from the triples alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+
+from kb import query
+from kb.load import owner
+from kb.namespaces import DXO
+from kb.results import results_graph
+from kb.validate import Outcome, validate_paths
+
+OUTCOMES = ("violated", "warning", "not enough data", "passed", "not applicable")
+QUERY = "rules-for-situation"
+
+
+@dataclass
+class Rule:
+    """One constraint's outcome for one record."""
+
+    record: str
+    notation: str
+    article: int
+    outcome: str
+    shapes: list[str]
+    missing: str
+    clause_zh: str
+    clause_en: str
+
+
+def parts(data: Graph) -> Graph:
+    """`part dxo:describedIn record` for every node of the records, the record itself included."""
+    linked = Graph()
+    for node in set(data.subjects()):
+        record = owner(data, node) if isinstance(node, BNode) else node
+        if isinstance(record, URIRef):
+            linked.add((node, DXO.describedIn, record))
+    return linked
+
+
+def situations(outcome: Outcome) -> list[URIRef]:
+    """The records asked about: every event (meeting, reception, trip ...) the input describes."""
+    typed = set(outcome.batch.union().subjects(RDF.type, DXO.Event))
+    typed |= set(outcome.inferred.subjects(RDF.type, DXO.Event))
+    return sorted(n for n in typed if isinstance(n, URIRef))
+
+
+def rules_for(outcome: Outcome, records: list[URIRef] | None = None) -> list[Rule]:
+    data = outcome.batch.union()
+    graph = query.knowledge_graph(data, outcome.inferred, results_graph(outcome), outcome.choices)
+    graph += parts(data)
+    asked = query.find(QUERY)
+    found = []
+    for record in records if records is not None else situations(outcome):
+        for row in query.run(graph, asked, {"record": str(record)}):
+            found.append(Rule(str(record), str(row.notation), int(row.article), str(row.outcome),
+                              str(row.shapes or "").split(), str(row.missing or ""),
+                              str(row.clauseZh or ""), str(row.clauseEn or "")))
+    return found
+
+
+def rules_for_paths(paths: list[str], choices=None, record: str | None = None) -> tuple[Outcome, list[Rule]]:
+    outcome = validate_paths(paths, choices=choices)
+    return outcome, rules_for(outcome, [URIRef(record)] if record else None)
