@@ -13,7 +13,11 @@ expected) would be typed into a right one and its violation would disappear.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from functools import cache
+from pathlib import Path
 from typing import Literal as Choose
 
 import owlrl
@@ -53,9 +57,47 @@ def reasoning_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
     return tbox
 
 
+def _cache_file(choices: tuple[Choice, ...]) -> Path:
+    """Where the closed TBox of these sources and readings is kept between processes."""
+    digest = hashlib.sha256()
+    for path in [*sorted(resources.ONTOLOGY_DIR.glob("*.ttl")), profiles.SETTINGS_FILE, Path(__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for choice in choices:
+        digest.update(str(choice.iri).encode())
+    digest.update(f"owlrl {owlrl.__version__}".encode())
+    root = Path(os.environ.get("KB_CACHE") or Path.home() / ".cache" / "daxing-zuofeng-kb")
+    return root / f"closed-tbox-{digest.hexdigest()[:20]}.nt"
+
+
 @cache
 def closed_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
-    """The reasoning TBox closed once per process, cut down to the axioms that act on records.
+    """The closed TBox, read from the cache when the ontology, readings and engine are unchanged.
+
+    Closing the TBox takes owlrl a few seconds; every `kb` process and test worker would pay them again. The
+    cache file's name is a hash of every input, so a change to any ontology file or setting makes a new one.
+    """
+    choices = choices or profiles.resolve()
+    path = _cache_file(choices)
+    if path.exists():
+        cached = Graph()
+        try:
+            cached.parse(path, format="nt")
+            return cached
+        except Exception:  # a damaged cache file is recomputed, never trusted
+            pass
+    closed = _closed_tbox(choices)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
+            closed.serialize(handle, format="nt", encoding="utf-8")
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a read-only home only costs the seconds
+    return closed
+
+
+def _closed_tbox(choices: tuple[Choice, ...]) -> Graph:
+    """The reasoning TBox closed by owlrl, cut down to the axioms that act on records.
 
     owlrl visits every triple on every pass, so leaving out what its closure adds only about the schema
     itself (owl:sameAs of each term, C subClassOf C, owl:Thing) makes each run about twice as fast with

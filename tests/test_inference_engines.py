@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import BNode
 
 from kb import profiles
 from kb.infer import infer
@@ -35,3 +36,23 @@ def test_reasonable_and_owlrl_infer_the_same_triples(everything, profile):
     assert len(reference) > 10000
     assert fast - reference == set(), sorted(fast - reference)[:10]
     assert reference - fast == set(), sorted(reference - fast)[:10]
+
+
+def test_the_closed_tbox_cache_is_keyed_by_readings_and_gives_back_the_same_axioms(tmp_path, monkeypatch):
+    from kb import infer as inference
+
+    monkeypatch.setenv("KB_CACHE", str(tmp_path))
+    default, broad = profiles.resolve("default"), profiles.resolve("broad")
+    assert inference._cache_file(default) != inference._cache_file(broad)
+    fresh = inference._closed_tbox(default)
+    inference.closed_tbox.cache_clear()
+    try:
+        first = inference.closed_tbox(default)  # computes and writes the file
+        assert inference._cache_file(default).exists()
+        inference.closed_tbox.cache_clear()
+        again = inference.closed_tbox(default)  # reads the file
+    finally:
+        inference.closed_tbox.cache_clear()
+    named = {t for t in fresh if not any(isinstance(n, BNode) for n in t)}
+    assert named and named == {t for t in again if not any(isinstance(n, BNode) for n in t)}
+    assert len(first) == len(again) == len(fresh)
