@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
 
     validate = commands.add_parser("validate", help="check event records against the regulation",
                                    epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    validate.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for stdin")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files, folders, or - for stdin")
+    validate.add_argument("--store", metavar="DIR", help="validate the records loaded into this store (kb load)")
+    validate.add_argument("--save-results", action="store_true",
+                          help="with --store: keep this run's results in the store, next to the records")
     validate.add_argument("--format", choices=("text", "json", "turtle", "html"), default="text",
                           help="html: one self-contained page with charts and a filterable table")
     validate.add_argument("--fail-on", choices=("violation", "warning", "info"), default="violation",
@@ -51,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rules = commands.add_parser("rules", help="every provision's outcome for a situation (an event record)",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    rules.add_argument("paths", nargs="+", metavar="PATH", help="the situation's records (and people, units ...)")
+    rules.add_argument("paths", nargs="*", metavar="PATH", help="the situation's records (and people, units ...)")
+    rules.add_argument("--store", metavar="DIR", help="answer over the records loaded into this store")
     rules.add_argument("--record", help="the event to answer for (IRI or id such as meeting/x); default: every event")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--all", action="store_true", help="also list the provisions that do not apply")
@@ -71,7 +75,21 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--results", action="append", default=[], metavar="FILE",
                      help="results of earlier runs (kb validate --results) to include")
     ask.add_argument("--format", choices=("table", "csv", "tsv", "json", "srj"), default="table")
+    ask.add_argument("--store", metavar="DIR", help="query the records and stored results of this store")
     _reading_options(ask)
+
+    load = commands.add_parser("load", help="load records into the persistent store (one graph per file)",
+                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    load.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.ttl .nt .json .jsonld .csv)")
+    load.add_argument("--store", default=None, metavar="DIR", help="the store folder (default: ./kb-store)")
+    store = commands.add_parser("store", help="look after the persistent store")
+    store_commands = store.add_subparsers(dest="store_command", required=True)
+    info = store_commands.add_parser("info", help="the graphs, their sizes and where they came from")
+    info.add_argument("--store", default=None, metavar="DIR")
+    info.add_argument("--format", choices=("text", "json"), default="text")
+    drop = store_commands.add_parser("drop", help="remove one graph (a source file's or a run's)")
+    drop.add_argument("graph", help="the graph IRI, or the file it was loaded from")
+    drop.add_argument("--store", default=None, metavar="DIR")
 
     commands.add_parser("settings", help="list the interpretation settings, their alternatives and the profiles")
     cover = commands.add_parser("coverage", help="every constraint with its shapes and test cases, or the reason")
@@ -93,7 +111,87 @@ def main(argv: list[str] | None = None) -> int:
         return _explain(args)
     if args.command == "query":
         return _query(args)
+    if args.command == "load":
+        return _load(args)
+    if args.command == "store":
+        return _store(args)
     return 2
+
+
+def _open_store(args):
+    from kb.store import DEFAULT_STORE, Store
+
+    return Store(args.store or DEFAULT_STORE)
+
+
+def _outcome(args, choices):
+    """Validate the given paths, or the records of --store; None (after saying why) if neither was given."""
+    from kb.validate import validate_batch, validate_paths
+
+    if getattr(args, "store", None):
+        store = _open_store(args)
+        if not store.exists():
+            print(f"kb: {store.path}: no store there yet (kb load PATH --store {store.path})", file=sys.stderr)
+            return None
+        if args.paths:
+            print("kb: give record paths or --store, not both (kb load adds files to the store)", file=sys.stderr)
+            return None
+        return validate_batch(store.batch(), choices)
+    if not args.paths:
+        print("kb: give record files or folders, or --store DIR", file=sys.stderr)
+        return None
+    return validate_paths(args.paths, choices=choices)
+
+
+def _load(args) -> int:
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    from kb.load import read
+    from kb.store import StoreError
+
+    batch = read(args.paths)
+    store = _open_store(args)
+    try:
+        loaded = store.load(batch)
+    except (StoreError, OSError) as exc:
+        print(f"kb: {exc}; the store is unchanged", file=sys.stderr)
+        return 2
+    records = sum(len({s for s in g.subjects(RDF.type) if isinstance(s, URIRef)}) for g in batch.graphs.values())
+    for info in loaded:
+        print(f"loaded   {info.source}  ({info.triples} triples, sha256 {info.sha256[:12]}…)")
+    for error in batch.errors:
+        print(f"rejected {error}", file=sys.stderr)
+    print(f"{len(loaded)} file(s) loaded into {store.path}, {len(batch.errors)} rejected record(s) or file(s)"
+          + f"; {records} record(s)")
+    return 2 if batch.errors else 0
+
+
+def _store(args) -> int:
+    import json
+
+    from kb.store import source_graph
+
+    store = _open_store(args)
+    if args.store_command == "info":
+        if not store.exists():
+            print(f"kb: {store.path}: no store there yet", file=sys.stderr)
+            return 2
+        graphs = store.info()
+        if args.format == "json":
+            print(json.dumps([g.__dict__ for g in graphs], ensure_ascii=False, indent=2))
+            return 0
+        print(f"{store.path} (version {store.current().name}): {len(graphs)} graph(s)")
+        for g in graphs:
+            print(f"  {g.graph}\n      {g.triples} triples" + (f", from {g.source}, sha256 {g.sha256}, loaded "
+                                                               f"{g.loaded} by {g.loader}" if g.source else ""))
+        return 0
+    graph = args.graph if "://" in args.graph else str(source_graph(args.graph))
+    if not store.exists() or not store.drop(graph):
+        print(f"kb: {store.path}: no graph {graph}", file=sys.stderr)
+        return 2
+    print(f"dropped {graph}")
+    return 0
 
 
 def _reading_options(parser) -> None:
@@ -116,8 +214,10 @@ def _report_input_errors(outcome) -> None:
 def _rules(args) -> int:
     import json
 
+    from rdflib import URIRef
+
     from kb.profiles import SettingError
-    from kb.rules import rules_for_paths
+    from kb.rules import rules_for
     from kb.rules_report import as_text
 
     try:
@@ -125,7 +225,10 @@ def _rules(args) -> int:
     except SettingError as exc:
         print(f"kb: {exc}", file=sys.stderr)
         return 2
-    outcome, rules = rules_for_paths(args.paths, choices, _record_iri(args.record) if args.record else None)
+    outcome = _outcome(args, choices)
+    if outcome is None:
+        return 2
+    rules = rules_for(outcome, [URIRef(_record_iri(args.record))] if args.record else None)
     _report_input_errors(outcome)
     if not rules:
         print("kb: no event record found to answer for (give --record, or records of type Meeting, Reception ...)",
@@ -162,7 +265,6 @@ def _query(args) -> int:
     from kb.profiles import SettingError
     from kb.results import results_graph
     from kb.rules import parts
-    from kb.validate import validate_paths
 
     if args.query is None:
         for name, known in query.library().items():
@@ -185,12 +287,16 @@ def _query(args) -> int:
         return 2
     data = inferred = results = None
     status = 0
-    if args.paths:
-        outcome = validate_paths(args.paths, choices=choices)
+    if args.paths or args.store:
+        outcome = _outcome(args, choices)
+        if outcome is None:
+            return 2
         _report_input_errors(outcome)
         status = 2 if outcome.errors else 0
         data, inferred, results = outcome.batch.union(), outcome.inferred, results_graph(outcome)
         data += parts(data)
+        if args.store:
+            results += _open_store(args).results()
     for path in args.results:
         earlier = Graph()
         try:
@@ -251,7 +357,6 @@ def _validate(args) -> int:
 
     from kb.profiles import SettingError
     from kb.report import FORMATS
-    from kb.validate import validate_paths
 
     try:
         choices = _choices(args)
@@ -259,16 +364,23 @@ def _validate(args) -> int:
         print(f"kb: {exc}", file=sys.stderr)
         return 2
     started = datetime.now(UTC)
-    outcome = validate_paths(args.paths, choices=choices)
+    outcome = _outcome(args, choices)
+    if outcome is None:
+        return 2
     text = FORMATS[args.format](outcome)
     if args.explain and args.format == "text":
         from kb.explain import explain
 
         text += "".join(explain(outcome, record) for record in sorted({f.record for f in outcome.findings}))
-    if args.results:
-        from kb.results import results_graph
+    if args.results or args.save_results:
+        from kb.results import new_run, results_graph
 
-        results_graph(outcome, started=started).serialize(args.results, format="turtle", encoding="utf-8")
+        run = new_run()
+        results = results_graph(outcome, run=run, started=started)
+        if args.results:
+            results.serialize(args.results, format="turtle", encoding="utf-8")
+        if args.save_results and args.store:
+            _open_store(args).save_results(run, results)
     if args.output == "-":
         sys.stdout.write(text)
     else:

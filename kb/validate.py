@@ -72,8 +72,12 @@ def validate_graph(data: Graph, choices: tuple[Choice, ...] | None = None) -> tu
 
 def validate_paths(paths: list[str], stdin=None, choices: tuple[Choice, ...] | None = None) -> Outcome:
     """Validate every readable record of `paths` together, so records can refer to each other."""
+    return validate_batch(read(paths, stdin=stdin), choices)
+
+
+def validate_batch(batch: Batch, choices: tuple[Choice, ...] | None = None) -> Outcome:
+    """Validate records already read (from files, or from the store) together."""
     choices = choices or profiles.resolve()
-    batch = read(paths, stdin=stdin)
     data = batch.union()
     inferred, results = validate_graph(data, choices)
     outcome = Outcome(batch, inferred, results, choices)
