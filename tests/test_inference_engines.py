@@ -19,21 +19,27 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORDS = [*sorted(str(p) for p in (ROOT / "tests" / "cases").glob("*/*.json")), str(ROOT / "data" / "examples")]
 
 
-@pytest.fixture(scope="module")
-def everything():
-    batch = read(RECORDS)
+# The profiles differ in the axioms of these articles' settings (meeting caps, leading cadres, menus); the other
+# profiles are compared on their cases and the examples, the default profile on everything (owlrl is slow).
+SETTING_AXIOM_ARTICLES = ("A01-", "A05-", "A08-")
+
+
+def _union(paths):
+    batch = read(paths)
     assert not batch.errors, [str(e) for e in batch.errors][:5]
-    data = batch.union()
-    assert len(data) > 5000
-    return data
+    return batch.union()
 
 
 @pytest.mark.parametrize("profile", sorted(profiles.profiles()))
-def test_reasonable_and_owlrl_infer_the_same_triples(everything, profile):
+def test_reasonable_and_owlrl_infer_the_same_triples(profile):
+    paths = RECORDS if profile == "default" else [
+        p for p in RECORDS if Path(p).parent.name.startswith(SETTING_AXIOM_ARTICLES) or p.endswith("examples")]
+    everything = _union(paths)
+    assert len(everything) > 2000
     choices = profiles.resolve(profile)
     fast = set(infer(everything, choices, engine="reasonable"))
     reference = set(infer(everything, choices, engine="owlrl"))
-    assert len(reference) > 10000
+    assert len(reference) > 4000
     assert fast - reference == set(), sorted(fast - reference)[:10]
     assert reference - fast == set(), sorted(reference - fast)[:10]
 
