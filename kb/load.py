@@ -3,18 +3,27 @@
 A file that cannot be read, or a record in it that does not fit, becomes an `InputError` naming the file, the
 line or field and what was expected; every other file and record still loads. Each source is parsed into a
 fresh graph and kept only when it parsed (rdflib leaves partial triples behind on a failed parse).
+
+CSV files (one table per record kind, see `kb/mappings/` and docs/records.md) are read together at the end of a
+`read()` call: each row becomes a plain JSON record, or a child object (a speech, a participant ...) attached to
+its parent record in any CSV file of the call, and the records then take exactly the JSON path below.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
 import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from urllib.parse import urljoin
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
@@ -25,7 +34,11 @@ from kb import resources
 from kb.namespaces import DXP, DXV, bind_prefixes
 
 RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".json": "json", ".jsonld": "json"}
+CSV_SUFFIX = ".csv"
+READ_SUFFIXES = (*RDF_FORMATS, CSV_SUFFIX)
 REFUSED_FORMATS = {".rdf", ".xml", ".owl"}
+SPREADSHEETS = {".xlsx", ".xls", ".xlsm", ".ods", ".et"}
+MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 KNOWN_NAMESPACES = (str(DXV), str(DXP))
 
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
@@ -41,6 +54,9 @@ class InputError:
     field: str | None = None
 
     def __str__(self) -> str:
+        if self.line and self.source.lower().endswith(CSV_SUFFIX):  # a spreadsheet row, not a text line
+            return f"{self.source}: row {self.line}" + (f", column {self.field}" if self.field else "") + \
+                f": {self.message}"
         where = self.source + (f":{self.line}" if self.line else "") + (f" {self.field}" if self.field else "")
         return f"{where}: {self.message}"
 
@@ -67,17 +83,31 @@ class Batch:
 
 
 def read(paths: Iterable[str], stdin=None) -> Batch:
-    """Read every path ('-' is stdin; folders are walked for .ttl, .nt, .json and .jsonld files)."""
+    """Read every path ('-' is stdin; folders are walked for .ttl, .nt, .json, .jsonld and .csv files).
+
+    CSV files are read last, all together, so that a child table (speeches, participants ...) finds its parent
+    records in another CSV file of the same call."""
     batch = Batch()
+    tables: list[tuple[str, bytes]] = []
     for source, text, suffix in _sources(paths, stdin, batch.errors):
+        if suffix == CSV_SUFFIX:
+            tables.append((source, text))
+            continue
         graph, errors = parse_text(text, suffix, source)
         batch.errors.extend(errors)
         if graph is not None and len(graph):
             batch.graphs[source] = graph
+    if tables:
+        graphs, errors = parse_csv(tables)
+        batch.errors.extend(errors)
+        batch.graphs.update((source, graph) for source, graph in graphs.items() if len(graph))
     return batch
 
 
-def _sources(paths, stdin, errors: list[InputError]) -> Iterator[tuple[str, str, str]]:
+def _sources(paths, stdin, errors: list[InputError]) -> Iterator[tuple[str, str | bytes, str]]:
+    """(source, text, suffix) for each file; a CSV file comes as bytes (its encoding is checked with it).
+    A file named twice (directly, or inside a folder also named) is read once."""
+    seen: set[Path] = set()
     for arg in paths:
         if arg == "-":
             text = (stdin or sys.stdin).read()
@@ -85,26 +115,45 @@ def _sources(paths, stdin, errors: list[InputError]) -> Iterator[tuple[str, str,
             continue
         path = Path(arg)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in RDF_FORMATS)
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _suffix(p) in READ_SUFFIXES
+                           and not (p.name.startswith("~$") and _suffix(p) == CSV_SUFFIX))  # Excel's lock files
             if not files:
-                errors.append(InputError(str(path), "folder holds no .ttl, .nt, .json or .jsonld file"))
+                errors.append(InputError(str(path), "folder holds no .ttl, .nt, .json, .jsonld or .csv file"))
         elif path.is_file():
             files = [path]
         else:
             errors.append(InputError(str(path), "no such file or folder"))
             continue
         for file in files:
-            if file.suffix in REFUSED_FORMATS:
+            if file.resolve() in seen:
+                continue
+            seen.add(file.resolve())
+            if _suffix(file) == CSV_SUFFIX:
+                try:
+                    yield str(file), file.read_bytes(), CSV_SUFFIX
+                except OSError as exc:
+                    errors.append(InputError(str(file), f"cannot read the file: {exc}"))
+            elif _suffix(file) in SPREADSHEETS:
+                errors.append(InputError(str(file), "spreadsheet workbooks are not read: save each sheet as "
+                                                    "\"CSV UTF-8\" and name it <name>.<kind>.csv, e.g. "
+                                                    "2024.meetings.csv (see docs/records.md)"))
+            elif file.suffix in REFUSED_FORMATS:
                 errors.append(InputError(str(file), "RDF/XML is not accepted for records (DTDs and entities "
                                                     "make it unsafe); send Turtle, N-Triples or JSON"))
             elif file.suffix not in RDF_FORMATS:
                 errors.append(InputError(str(file), f"unknown file type {file.suffix!r}; expected one of "
-                                                    + ", ".join(sorted(RDF_FORMATS))))
+                                                    + ", ".join(sorted(READ_SUFFIXES))))
             else:
                 try:
                     yield str(file), file.read_text(encoding="utf-8"), file.suffix
                 except (OSError, UnicodeDecodeError) as exc:
                     errors.append(InputError(str(file), f"cannot read the file: {exc}"))
+
+
+def _suffix(path: Path) -> str:
+    """The suffix, lower-cased for CSV files and workbooks (Windows users write MEETINGS.CSV)."""
+    lowered = path.suffix.lower()
+    return lowered if lowered == CSV_SUFFIX or lowered in SPREADSHEETS else path.suffix
 
 
 def parse_text(text: str, suffix: str, source: str) -> tuple[Graph | None, list[InputError]]:
@@ -158,20 +207,29 @@ def _parse_json(text: str, source: str) -> tuple[Graph | None, list[InputError]]
     except RecursionError:
         return None, [InputError(source, "nesting too deep to parse")]
     records, pointer, errors = _records(document, source)
+    graph, more = records_graph(records, source, lambda index: f"{pointer}/{index}" if pointer is not None else "")
+    return graph, errors + more
+
+
+def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda index: None
+                  ) -> tuple[Graph, list[InputError]]:
+    """The JSON path, for JSON files and CSV rows alike: check each plain record against the bundled context, turn
+    the good ones into RDF with it, then drop any record with an ill-typed literal or an unknown concept."""
+    errors: list[InputError] = []
     graph = bind_prefixes(Graph())
     for index, record in enumerate(records):
-        where = f"{pointer}/{index}" if pointer is not None else ""
+        where, line = pointer_of(index), line_of(index)
         problems = list(check_record(record, where))
         if problems:
-            errors.extend(InputError(source, message, field=fld or "/") for fld, message in problems)
+            errors.extend(InputError(source, message, line=line, field=fld or "/") for fld, message in problems)
             continue
         try:
             record_graph = Graph().parse(data=json.dumps(_with_context(record)), format="json-ld")
         except RecursionError:
-            errors.append(InputError(source, "nesting too deep to parse", field=where or "/"))
+            errors.append(InputError(source, "nesting too deep to parse", line=line, field=where or "/"))
             continue
         except Exception as exc:
-            errors.append(InputError(source, f"not valid JSON-LD: {exc}", field=where or "/"))
+            errors.append(InputError(source, f"not valid JSON-LD: {exc}", line=line, field=where or "/"))
             continue
         graph += record_graph
     return graph, errors + _drop_bad_records(graph, source)
@@ -275,11 +333,19 @@ def _check_value(item, definition, vocab: str | None, where: str) -> Iterator[tu
             yield where, f"expected an identifier string, got {item!r}"
     elif isinstance(kind, str) and kind.startswith("xsd:"):
         datatype = URIRef("http://www.w3.org/2001/XMLSchema#" + kind[4:])
-        if isinstance(item, dict | list) or item is None or Literal(item, datatype=datatype).ill_typed:
+        if (isinstance(item, dict | list) or item is None or Literal(item, datatype=datatype).ill_typed
+                or (kind in _LEXICAL and not _LEXICAL[kind].match(str(item)))):
             yield where, f"expected {kind} ({_EXAMPLES.get(kind, 'a value of that type')}), got {item!r}"
     elif definition.get("@language") and not isinstance(item, str):
         yield where, f"expected text, got {item!r}"
 
+
+# rdflib accepts more than XML Schema allows ("2024-03-12 09:00", no seconds); a record must use the standard form,
+# or a spreadsheet's "2024-03-12 09:00" would slip through without its +08:00 offset.
+_LEXICAL = {
+    "xsd:dateTime": re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"),
+    "xsd:date": re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$"),
+}
 
 _EXAMPLES = {
     "xsd:dateTime": "e.g. \"2024-03-12T09:00:00+08:00\"",
@@ -289,6 +355,407 @@ _EXAMPLES = {
     "xsd:integer": "a whole number",
     "xsd:boolean": "true or false",
 }
+
+
+# --- CSV records ---------------------------------------------------------------------------------------------
+#
+# A mapping (kb/mappings/<kind>.json) names the record type a table makes and, per column, the JSON field it fills
+# ("venue.kind": a nested object; "posts[].role": a list of objects, one value per object by position), whether a
+# cell holds a list ("list": true, values separated by ';') and, for a child table, the column naming the parent
+# record and the parent's list field the row is appended to. How a cell is typed (number, boolean, text) comes
+# from the context, never from the mapping, so each check stays in one place.
+
+LIST_SEPARATOR = ";"
+_NAME_SEPARATORS = re.compile(r"[;；]")  # ids and vocabulary names never hold a semicolon, full-width or not
+_BOOLEANS = {"true": True, "false": False, "是": True, "否": False, "1": True, "0": False}
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_CSV_EXPECTED = {
+    "xsd:boolean": "true/false, 是/否 or 1/0",
+    "xsd:integer": "a whole number, e.g. 12",
+    "xsd:decimal": "a number, e.g. 12 or 12.5",
+}
+
+
+class MappingError(ValueError):
+    """A file of kb/mappings/ that does not fit the bundled context: a fault of the knowledge base, not the input."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: where its cells go in the JSON record, how they are split, and the context's type."""
+
+    name: str
+    path: tuple[str, ...]  # ("venue", "kind"); a list of objects filled by position: ("posts[]", "role")
+    many: bool  # a list of values separated by ';'
+    zipped: bool  # one value per object of a list of objects, by position
+    datatype: str | None  # the context's @type: "@id", "@vocab", "xsd:boolean" ... (None: text)
+    required: bool = False
+
+
+@dataclass
+class Mapping:
+    """How one kind of CSV table (meetings, speeches, people ...) becomes JSON records or child objects."""
+
+    kind: str
+    type: str | None
+    columns: dict[str, Column]
+    parent_column: str | None = None
+    parent_fields: dict[str, str] = field(default_factory=dict)  # parent kind -> the parent's list field
+    spec: dict = field(default_factory=dict)
+
+    @property
+    def header(self) -> list[str]:
+        return ([self.parent_column] if self.parent_column else []) + list(self.columns)
+
+    @property
+    def required(self) -> list[str]:
+        return ([self.parent_column] if self.parent_column else []) + [c.name for c in self.columns.values()
+                                                                        if c.required]
+
+
+@cache
+def mappings() -> dict[str, Mapping]:
+    """The CSV mappings of kb/mappings/, each checked against the bundled context (read once per process)."""
+    found = {}
+    for path in sorted(MAPPINGS_DIR.glob("*.json")):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        if f"{spec.get('kind')}.json" != path.name:
+            raise MappingError(f"{path.name}: its \"kind\" must be the file name, {path.stem!r}")
+        found[spec["kind"]] = _mapping(spec)
+    for mapping in found.values():
+        for kind in mapping.parent_fields:
+            if kind not in found or found[kind].parent_column:
+                raise MappingError(f"{mapping.kind}.json: parent kind {kind!r} is not a table of records")
+    return found
+
+
+def _mapping(spec: dict) -> Mapping:
+    kind, parent = spec["kind"], spec.get("parent")
+    if parent:
+        named = parent["field"]
+        fields = dict(named) if isinstance(named, dict) else {k: named for k in parent["kinds"]}
+        prefixes: list[tuple[str, ...]] = [(f,) for f in sorted(set(fields.values()))]
+    elif spec.get("type") in _terms(resources.context()):
+        fields, prefixes = {}, [()]
+    else:
+        raise MappingError(f"{kind}.json: a table of records needs a \"type\" of the context, got {spec.get('type')!r}")
+    columns: dict[str, Column] = {}
+    for name, column in spec["columns"].items():
+        steps = tuple(column.get("field", name).split("."))
+        zipped, many = steps[0].endswith("[]"), bool(column.get("list"))
+        if (zipped and (many or len(steps) != 2)) or any(s.endswith("[]") for s in steps[1:]):
+            raise MappingError(f"{kind}.json: column {name!r}: a list of objects is written \"field[].name\", "
+                               "one value per object (no nested lists)")
+        plain = (steps[0][:-2], *steps[1:]) if zipped else steps
+        types = {_datatype((*prefix, *plain), kind, name) for prefix in prefixes}
+        if len(types) != 1:
+            raise MappingError(f"{kind}.json: column {name!r} has different types under its parents' fields")
+        columns[name] = Column(name, steps, many, zipped, types.pop(), bool(column.get("required")))
+    paths = [(c.path[0].removesuffix("[]"), *c.path[1:]) for c in columns.values()]
+    for path in paths:
+        if any(other != path and other[:len(path)] == path for other in paths):
+            raise MappingError(f"{kind}.json: field {'.'.join(path)!r} is both a value and an object")
+    if parent and (parent["column"] in columns or not fields):
+        raise MappingError(f"{kind}.json: the parent column must be its own column and name parent kinds")
+    return Mapping(kind, spec.get("type"), columns, parent["column"] if parent else None, fields, spec)
+
+
+def _datatype(steps: tuple[str, ...], kind: str, column: str) -> str | None:
+    """The context's @type of a field reached through nested objects, as check_record scopes the terms."""
+    terms, definition = _terms(resources.context()), None
+    for step in steps:
+        definition = terms.get(step)
+        if definition is None:
+            raise MappingError(f"{kind}.json: column {column!r}: field {'.'.join(steps)!r} is not in the context")
+        if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
+            terms = {**terms, **_terms(definition["@context"])}
+    return definition.get("@type") if isinstance(definition, dict) else None
+
+
+@dataclass
+class _Table:
+    source: str
+    mapping: Mapping
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells), the header being row 1
+
+
+@dataclass
+class _Record:
+    source: str
+    line: int
+    kind: str
+    record: dict
+
+
+def parse_csv(tables: list[tuple[str, bytes]]) -> tuple[dict[str, Graph], list[InputError]]:
+    """Read CSV files together: rows of record tables become JSON records, rows of child tables are attached to
+    their parent records (in any of the files), then every record takes the JSON path (`records_graph`).
+
+    Errors name the file, the row (the header is row 1) and the column; a bad row is dropped, a child row of a
+    dropped parent row goes with it, and every other row loads. A header with an unknown column refuses its file."""
+    errors: list[InputError] = []
+    tables_read: list[_Table] = []
+    dropped: set[str] = set()  # ids of record rows not loaded, so that their children go quietly
+    for source, data in tables:
+        table, problems = _read_table(source, data)
+        errors.extend(problems)
+        if table is None:
+            continue
+        if problems:
+            dropped.update(_ids(table))
+        else:
+            tables_read.append(table)
+    records: dict[str, _Record] = {}
+    seen: dict[str, tuple[str, int]] = {}
+    for table in (t for t in tables_read if t.mapping.parent_column is None):
+        errors.extend(_record_rows(table, records, seen, dropped))
+    for table in (t for t in tables_read if t.mapping.parent_column is not None):
+        errors.extend(_child_rows(table, records, dropped))
+    graphs: dict[str, Graph] = {}
+    for source in dict.fromkeys(r.source for r in records.values()):
+        rows = [r for r in records.values() if r.source == source]
+        graph, problems = records_graph([r.record for r in rows], source, lambda index: "",
+                                        lambda index, rows=rows: rows[index].line)
+        lines = {_iri(r.record["id"]): r.line for r in rows}
+        errors.extend(_with_row(e, lines) for e in problems)
+        graphs[source] = graph
+    return graphs, errors
+
+
+def _read_table(source: str, data: bytes) -> tuple[_Table | None, list[InputError]]:
+    """Decode and split one file, and choose its mapping; (None, errors) when the file cannot be read at all."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, [InputError(source, "the file is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8 "
+                                         "(Comma delimited)\" / \"CSV UTF-8(逗号分隔)\"")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [InputError(source, f"the file is not UTF-8 (byte 0x{data[exc.start]:02X} at offset "
+                                         f"{exc.start}; GBK/ANSI, as Excel's plain \"CSV\" writes, is not read): "
+                                         "save it as \"CSV UTF-8 (Comma delimited)\" / \"CSV UTF-8(逗号分隔)\"")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        lines = list(reader)
+    except csv.Error as exc:
+        return None, [InputError(source, f"not readable as CSV (near text line {reader.line_num}): {exc}")]
+    if not lines or not any(cell.strip() for cell in lines[0]):
+        return None, [InputError(source, "no header row: the first row of a CSV file names its columns "
+                                         "(see docs/records.md)", line=1)]
+    header = [cell.strip().lstrip("\ufeff").strip() for cell in lines[0]]
+    rows = [(number, cells) for number, cells in enumerate(lines[1:], start=2) if any(c.strip() for c in cells)]
+    mapping, problem = _choose_mapping(source, header)
+    if mapping is None:
+        return None, [problem]
+    errors = [InputError(source, f"unknown column {name!r}; the columns of {mapping.kind} are: "
+                                 + ", ".join(mapping.header), line=1, field=name)
+              for name in header if name and name not in mapping.header]
+    errors += [InputError(source, f"column {name!r} appears more than once in the header", line=1, field=name)
+               for name in sorted({n for n in header if n and header.count(n) > 1})]
+    errors += [InputError(source, f"missing column {name!r}: every {mapping.kind} row needs it", line=1, field=name)
+               for name in mapping.required if name not in header]
+    return _Table(source, mapping, header, rows), errors
+
+
+def _choose_mapping(source: str, header: list[str]) -> tuple[Mapping | None, InputError | None]:
+    """By the file name, <anything>.<kind>.csv; else by the header, if it fits the columns of exactly one kind."""
+    known = mappings()
+    stem = Path(source).name[:-len(CSV_SUFFIX)]
+    named = stem.rsplit(".", 1)[-1]
+    if named in known:
+        return known[named], None
+    given = {name for name in header if name}
+    fits = [m for m in known.values() if given <= set(m.header) and set(m.required) <= given]
+    if len(fits) == 1:
+        return fits[0], None
+    why = ("its header fits " + " and ".join(m.kind for m in fits) + " alike" if fits
+           else "its header fits the columns of no kind")
+    hint = f" ({named!r} in the file name is not a kind)" if "." in stem else ""
+    kinds = "; ".join(f"{m.kind} ({', '.join(m.required)})" for m in known.values())
+    return None, InputError(source, f"cannot tell which records this CSV file holds{hint}: {why}. Name it "
+                                    f"<name>.<kind>.csv (e.g. 2024.meetings.csv), or use the columns of one kind. "
+                                    f"Kinds, with their required columns: {kinds}", line=1)
+
+
+def _ids(table: _Table) -> set[str]:
+    """The ids of a refused record table's rows (its children are then dropped without an error each)."""
+    if table.mapping.parent_column or "id" not in table.header:
+        return set()
+    at = table.header.index("id")
+    return {_iri(cells[at]) for _, cells in table.rows if at < len(cells) and cells[at].strip()}
+
+
+def _record_rows(table: _Table, records: dict[str, _Record], seen: dict[str, tuple[str, int]],
+                 dropped: set[str]) -> list[InputError]:
+    errors, mapping = [], table.mapping
+    for line, cells in table.rows:
+        body, where, problems = _row_object(mapping, table.header, cells)
+        ident = body.pop("id", None)
+        record = {**({"id": ident} if ident is not None else {}), "type": mapping.type, **body}
+        problems += [(_column_at(where, pointer) or ("id" if pointer == "/id" else None), message)
+                     for pointer, message in check_record(record)]  # a cell that could not be read is left out
+        key = _iri(ident) if isinstance(ident, str) else None
+        if not problems and key in seen:
+            first_source, first_line = seen[key]
+            problems = [("id", f"duplicate id {ident!r}: already the id of row {first_line} of {first_source} "
+                               "(one row per record; its speeches, participants ... go in their own tables)")]
+        if problems:
+            errors.extend(InputError(table.source, message, line=line, field=column) for column, message in problems)
+            if key is not None and key not in seen:
+                dropped.add(key)
+            continue
+        seen[key] = (table.source, line)
+        records[key] = _Record(table.source, line, mapping.kind, record)
+    return errors
+
+
+def _child_rows(table: _Table, records: dict[str, _Record], dropped: set[str]) -> list[InputError]:
+    errors, mapping = [], table.mapping
+    at, named = table.header.index(mapping.parent_column), mapping.parent_column
+    kinds = " or ".join(dict.fromkeys(mapping.parent_fields))
+    for line, cells in table.rows:
+        child, where, problems = _row_object(mapping, table.header, cells)
+        ident = cells[at].strip() if at < len(cells) else ""
+        parent = records.get(_iri(ident)) if ident else None
+        if not ident:
+            problems.append((named, f"missing {named}: each {mapping.kind} row names the {kinds} record it "
+                                    "belongs to"))
+        elif parent is None and _iri(ident) in dropped:
+            continue  # its parent row was refused, with an error of its own
+        elif parent is None:
+            problems.append((named, f"no {kinds} record with id {ident!r} in the CSV files read together"))
+        elif parent.kind not in mapping.parent_fields:
+            problems.append((named, f"{ident!r} is a {parent.kind} record (row {parent.line} of {parent.source}); "
+                                    f"{mapping.kind} rows belong to {kinds} records"))
+        target = mapping.parent_fields.get(parent.kind if parent else "", next(iter(mapping.parent_fields.values())))
+        prefix = f"/{target}/0"
+        problems += [(_column_at(where, pointer[len(prefix):]) if pointer.startswith(prefix) else None, message)
+                     for pointer, message in check_record({"id": ident or "?", target: [child]})]
+        if problems:
+            errors.extend(InputError(table.source, message, line=line, field=column) for column, message in problems)
+            continue
+        existing = parent.record.get(target)
+        parent.record[target] = ([] if existing is None else existing if isinstance(existing, list)
+                                 else [existing]) + [child]
+    return errors
+
+
+def _row_object(mapping: Mapping, header: list[str], cells: list[str]
+                ) -> tuple[dict, dict[str, str], list[tuple[str | None, str]]]:
+    """One row as a plain JSON object (the parent column left out), where each value came from (JSON pointer ->
+    column), and the cells that could not be read. Empty cells are not given."""
+    body: dict = {}
+    names: dict = {}  # the same shape as body, with column names for values
+    problems: list[tuple[str | None, str]] = []
+    for index, cell in enumerate(cells):
+        name, text = header[index] if index < len(header) else "", cell.strip()
+        if not text or name == mapping.parent_column:
+            continue
+        if not name:
+            problems.append((None, f"a value in column {index + 1}, which the header does not name: {text!r}"))
+            continue
+        column = mapping.columns[name]
+        parts = _split(text, column) if column.many or column.zipped else [text]
+        values = []
+        for part in parts:
+            value, problem = _cell_value(part, column.datatype) if part else (None, None)
+            if problem:
+                problems.append((name, problem))
+            values.append(value)
+        if column.zipped:
+            _place_by_position(body, names, column, values)
+        elif any(v is not None for v in values):
+            _place(body, names, column, [v for v in values if v is not None])
+    for key in [k for k, v in body.items() if isinstance(v, list) and v and isinstance(v[0], dict)]:
+        kept = [i for i, item in enumerate(body[key]) if item]  # a position empty in every column is no object
+        body[key], names[key] = [body[key][i] for i in kept], [names[key][i] for i in kept]
+        if not kept:
+            del body[key], names[key]
+    where: dict[str, str] = {}
+    _pointers(names, "", where)
+    return body, where, problems
+
+
+def _split(text: str, column: Column) -> list[str]:
+    separator = _NAME_SEPARATORS if column.datatype in ("@id", "@vocab") else re.compile(re.escape(LIST_SEPARATOR))
+    return [part.strip() for part in separator.split(text)]
+
+
+def _cell_value(text: str, datatype: str | None):
+    """A cell as the JSON value a record would hold: numbers and booleans by the context's type, else the text
+    (dates, ids and vocabulary names are then checked by check_record)."""
+    if datatype == "xsd:boolean":
+        value = _BOOLEANS.get(text.casefold())
+        return (value, None) if value is not None else (None, f"expected xsd:boolean ({_CSV_EXPECTED[datatype]}), "
+                                                              f"got {text!r}")
+    if datatype == "xsd:integer":
+        return (int(text), None) if _INTEGER.fullmatch(text) else (
+            None, f"expected xsd:integer ({_CSV_EXPECTED[datatype]}), got {text!r}")
+    if datatype == "xsd:decimal":
+        return (_decimal(text), None) if _DECIMAL.fullmatch(text) else (
+            None, f"expected xsd:decimal ({_CSV_EXPECTED[datatype]}), got {text!r}")
+    return text, None
+
+
+def _decimal(text: str):
+    """The JSON number a record would hold (12, 12.5), or the text itself where a float would not keep it."""
+    if "." not in text:
+        return int(text)
+    number = float(text)
+    return number if "e" not in repr(number) and Decimal(repr(number)) == Decimal(text) else text
+
+
+def _place(body: dict, names: dict, column: Column, values: list) -> None:
+    *outer, leaf = column.path
+    for step in outer:
+        body, names = body.setdefault(step, {}), names.setdefault(step, {})
+    body[leaf] = values if len(values) > 1 else values[0]
+    names[leaf] = [column.name] * len(values) if len(values) > 1 else column.name
+
+
+def _place_by_position(body: dict, names: dict, column: Column, values: list) -> None:
+    key, leaf = column.path[0][:-2], column.path[1]
+    items, labels = body.setdefault(key, []), names.setdefault(key, [])
+    while len(items) < len(values):
+        items.append({})
+        labels.append({})
+    for index, value in enumerate(values):
+        if value is not None:
+            items[index][leaf], labels[index][leaf] = value, column.name
+
+
+def _pointers(names, pointer: str, where: dict[str, str]) -> None:
+    if isinstance(names, dict):
+        for key, value in names.items():
+            _pointers(value, f"{pointer}/{key}", where)
+    elif isinstance(names, list):
+        for index, value in enumerate(names):
+            _pointers(value, f"{pointer}/{index}", where)
+    else:
+        where[pointer] = names
+
+
+def _column_at(where: dict[str, str], pointer: str) -> str | None:
+    """The column a JSON pointer of check_record came from (a list item's pointer names its list's column)."""
+    while pointer:
+        if pointer in where:
+            return where[pointer]
+        pointer = pointer.rsplit("/", 1)[0]
+    return None
+
+
+def _iri(ident: str) -> str:
+    return urljoin(resources.context()["@base"], ident.strip())
+
+
+def _with_row(error: InputError, lines: dict[str, int]) -> InputError:
+    """An error found after the JSON path (an unknown concept ...) names the row of its record."""
+    if error.line is None and error.field and error.field.startswith("<"):
+        line = lines.get(error.field[1:error.field.find(">")])
+        if line:
+            return InputError(error.source, error.message, line=line, field=error.field)
+    return error
 
 
 # --- Checks after parsing, for every format ------------------------------------------------------------------

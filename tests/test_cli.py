@@ -125,3 +125,16 @@ def test_usage_errors_and_missing_files_exit_2(tmp_path):
     assert kb("validate", "--format", "pdf", "x.json").returncode == 2
     run = kb("validate", str(tmp_path / "nope.json"))
     assert run.returncode == 2 and "no such file" in run.stderr
+
+
+@pytest.mark.parametrize("value", ["2024-03-12 09:00", "2024-03-12T09:00", "2024-3-12T09:00:00", "12/03/2024 09:00"])
+def test_a_date_time_not_in_the_standard_form_is_refused(tmp_path, value):
+    """A spreadsheet's '2024-03-12 09:00' would otherwise load without its +08:00 offset and shift the day."""
+    from kb.load import read
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps([{"id": "meeting/x", "type": "Meeting", "kind": "SpecialTopicMeeting",
+                                 "start": value}]), encoding="utf-8")
+    batch = read([str(path)])
+    assert [e.field for e in batch.errors] == ["/0/start"]
+    assert "2024-03-12T09:00:00+08:00" in batch.errors[0].message
