@@ -63,7 +63,7 @@ def rules_for(outcome: Outcome, records: list[URIRef] | None = None) -> list[Rul
     for record in records if records is not None else situations(outcome):
         for row in query.run(graph, asked, {"record": str(record)}):
             found.append(Rule(str(record), str(row.notation), int(row.article), str(row.outcome),
-                              str(row.shapes or "").split(), str(row.missing or ""),
+                              sorted(str(row.shapes or "").split()), str(row.missing or ""),
                               str(row.clauseZh or ""), str(row.clauseEn or "")))
     return found
 
