@@ -19,6 +19,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Literal as Choose
+from typing import NamedTuple
 
 import owlrl
 import reasonable
@@ -69,14 +70,28 @@ def _cache_file(choices: tuple[Choice, ...]) -> Path:
     return root / f"closed-tbox-{digest.hexdigest()[:20]}.nt"
 
 
+class ClosedTBox(NamedTuple):
+    """The closed TBox with what is read off it for every record: kept together so that its blank nodes agree."""
+
+    graph: Graph
+    chains: tuple[tuple[URIRef, Query], ...]
+    restrictions: tuple[tuple[BNode, URIRef, URIRef], ...]
+    terms: frozenset
+
+
 @cache
-def closed_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
+def closed_tbox(choices: tuple[Choice, ...] | None = None) -> ClosedTBox:
     """The closed TBox, read from the cache when the ontology, readings and engine are unchanged.
 
     Closing the TBox takes owlrl a few seconds; every `kb` process and test worker would pay them again. The
     cache file's name is a hash of every input, so a change to any ontology file or setting makes a new one.
+    The restrictions are read off the same graph object: a second parse of the file names its blank nodes anew.
     """
-    choices = choices or profiles.resolve()
+    graph = _read_or_close(choices or profiles.resolve())
+    return ClosedTBox(graph, _property_chains(graph), _datatype_restrictions(graph), frozenset(graph.subjects()))
+
+
+def _read_or_close(choices: tuple[Choice, ...]) -> Graph:
     path = _cache_file(choices)
     if path.exists():
         cached = Graph()
@@ -118,10 +133,8 @@ def _closure(graph: Graph) -> None:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
 
 
-@cache
-def property_chains(choices: tuple[Choice, ...] | None = None) -> tuple[tuple[URIRef, Query], ...]:
+def _property_chains(tbox: Graph) -> tuple[tuple[URIRef, Query], ...]:
     """Each chained property with the query of its chain as a path, e.g. dxo:attendee <- participation/participant."""
-    tbox = closed_tbox(choices)
     chains = []
     for prop, head in tbox.subject_objects(OWL.propertyChainAxiom):
         steps = list(Collection(tbox, head))
@@ -130,10 +143,8 @@ def property_chains(choices: tuple[Choice, ...] | None = None) -> tuple[tuple[UR
     return tuple(chains)
 
 
-@cache
-def datatype_restrictions(choices: tuple[Choice, ...] | None = None) -> tuple[tuple[BNode, URIRef, URIRef], ...]:
+def _datatype_restrictions(tbox: Graph) -> tuple[tuple[BNode, URIRef, URIRef], ...]:
     """Each restriction `someValuesFrom` a datatype, with its property and datatype (e.g. approvedOn xsd:date)."""
-    tbox = closed_tbox(choices)
     found = []
     for restriction, filler in tbox.subject_objects(OWL.someValuesFrom):
         if isinstance(filler, URIRef) and (filler.startswith(str(XSD)) or filler == RDFS.Literal):
@@ -141,10 +152,10 @@ def datatype_restrictions(choices: tuple[Choice, ...] | None = None) -> tuple[tu
     return tuple(found)
 
 
-def _missing_rules(closed: Graph, choices: tuple[Choice, ...] | None) -> set:
+def _missing_rules(closed: Graph, tbox: ClosedTBox) -> set:
     """What prp-spo2 and cls-svf1 over literals conclude from `closed` that `reasonable` does not."""
-    concluded = {(x, prop, y) for prop, query in property_chains(choices) for x, y in closed.query(query)}
-    for restriction, prop, datatype in datatype_restrictions(choices):
+    concluded = {(x, prop, y) for prop, query in tbox.chains for x, y in closed.query(query)}
+    for restriction, prop, datatype in tbox.restrictions:
         for x, value in closed.subject_objects(prop):
             if isinstance(value, Literal) and (datatype == RDFS.Literal or value.datatype == datatype):
                 concluded.add((x, RDF.type, restriction))
@@ -158,7 +169,7 @@ def _plain(term):
     return term
 
 
-def _fast_closure(graph: Graph, choices: tuple[Choice, ...] | None) -> Graph:
+def _fast_closure(graph: Graph, tbox: ClosedTBox) -> Graph:
     """The closure by `reasonable`, with the rules it lacks applied between passes until a fixpoint."""
     while True:
         reasoner = reasonable.PyReasoner()
@@ -166,7 +177,7 @@ def _fast_closure(graph: Graph, choices: tuple[Choice, ...] | None) -> Graph:
         closed = Graph()
         for s, p, o in reasoner.reason():
             closed.add((s, p, _plain(o)))
-        new = _missing_rules(closed, choices)
+        new = _missing_rules(closed, tbox)
         if not new:
             return closed
         for triple in new:
@@ -177,16 +188,16 @@ def _fast_closure(graph: Graph, choices: tuple[Choice, ...] | None) -> Graph:
 def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine = "reasonable") -> Graph:
     """Return the triples that derivation and the OWL 2 RL closure add about the records in `data`."""
     derived = derived_facts(data)
+    tbox = closed_tbox(choices)
     work = Graph()
-    work += closed_tbox(choices)
+    work += tbox.graph
     work += data
     work += derived
     if engine == "owlrl":
         _closure(work)
     else:
-        work = _fast_closure(work, choices)
-    terms = set(closed_tbox(choices).subjects())
-    records = {n for s, p, o in data for n in (s, o) if not isinstance(n, Literal)} - terms
+        work = _fast_closure(work, tbox)
+    records = {n for s, p, o in data for n in (s, o) if not isinstance(n, Literal)} - tbox.terms
     records -= set(data.objects(None, RDF.type))
     inferred = Graph()
     for s, p, o in work:
