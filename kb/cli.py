@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("--results", metavar="FILE",
                           help="also write the run and its results as RDF (Turtle) to FILE, for kb query")
     validate.add_argument("--explain", action="store_true", help="show the chain behind each finding (text)")
+    _engine_option(validate)
 
     rules = commands.add_parser("rules", help="every provision's outcome for a situation (an event record)",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -136,11 +137,11 @@ def _outcome(args, choices):
         if args.paths:
             print("kb: give record paths or --store, not both (kb load adds files to the store)", file=sys.stderr)
             return None
-        return validate_batch(store.batch(), choices)
+        return validate_batch(store.batch(), choices, engine=args.engine)
     if not args.paths:
         print("kb: give record files or folders, or --store DIR", file=sys.stderr)
         return None
-    return validate_paths(args.paths, choices=choices)
+    return validate_paths(args.paths, choices=choices, engine=args.engine)
 
 
 def _load(args) -> int:
@@ -198,6 +199,13 @@ def _reading_options(parser) -> None:
     parser.add_argument("--profile", default="default", help="interpretation profile (see `kb settings`)")
     parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
                         help="choose one setting's alternative")
+    _engine_option(parser)
+
+
+def _engine_option(parser) -> None:
+    parser.add_argument("--engine", choices=("fast", "pyshacl"), default="fast",
+                        help="SHACL engine: shapes compiled to SPARQL on Oxigraph (fast, default) or the reference "
+                             "pySHACL; both give the same results")
 
 
 def _record_iri(text: str) -> str:
@@ -251,7 +259,7 @@ def _explain(args) -> int:
     except SettingError as exc:
         print(f"kb: {exc}", file=sys.stderr)
         return 2
-    outcome = validate_paths(args.paths, choices=choices)
+    outcome = validate_paths(args.paths, choices=choices, engine=args.engine)
     _report_input_errors(outcome)
     record = _record_iri(args.record)
     sys.stdout.write(explain(outcome, record))

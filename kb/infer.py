@@ -41,8 +41,8 @@ RECORD_AXIOMS = SCHEMA_ORDER | {OWL.onProperty, OWL.hasValue, OWL.someValuesFrom
 PROPERTY_CHARACTERISTICS = {OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.FunctionalProperty,
                             OWL.InverseFunctionalProperty}
 TYPES_NOT_KEPT = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
-ENGINES = ("reasonable", "owlrl")
-Engine = Choose["reasonable", "owlrl"]
+ENGINES = ("reasonable", "owlrl", "sparql")
+Engine = Choose["reasonable", "owlrl", "sparql"]
 
 
 @cache
@@ -185,6 +185,23 @@ def _fast_closure(graph: Graph, tbox: ClosedTBox) -> Graph:
         graph = closed
 
 
+def _sparql_closure(work: Graph, records: Graph, choices: tuple[Choice, ...]) -> Graph:
+    """The closure by SPARQL rules on Oxigraph (kb.rl_rules): `work` plus what the rules add about `records`."""
+    import pyoxigraph as ox
+
+    from kb import rl_rules
+    from kb.fastshacl import LiteralRestorer, _rdflib
+
+    store = ox.Store()
+    store.bulk_extend(ox.parse(records.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES))
+    tbox = rl_rules.tbox_ntriples(choices)
+    rl_rules.load_tbox(store, tbox)
+    restore = LiteralRestorer(records, Graph())  # Oxigraph writes "+00:00" as "Z": keep the records' own literals
+    for triple in rl_rules.close(store, tbox):
+        work.add((_rdflib(triple.subject), _rdflib(triple.predicate), _plain(restore(_rdflib(triple.object)))))
+    return work
+
+
 def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine = "reasonable") -> Graph:
     """Return the triples that derivation and the OWL 2 RL closure add about the records in `data`."""
     derived = derived_facts(data)
@@ -195,6 +212,8 @@ def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine
     work += derived
     if engine == "owlrl":
         _closure(work)
+    elif engine == "sparql":
+        work = _sparql_closure(work, data + derived, choices or profiles.resolve())
     else:
         work = _fast_closure(work, tbox)
     records = {n for s, p, o in data for n in (s, o) if not isinstance(n, Literal)} - tbox.terms

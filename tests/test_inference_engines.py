@@ -1,4 +1,4 @@
-"""The fast reasoner (`reasonable`) infers exactly what the reference (owlrl) infers, on every case and example.
+"""The fast reasoners (`reasonable`, and SPARQL rules on Oxigraph) infer exactly what the reference (owlrl) infers.
 
 All the case records and the examples are reasoned over as one graph, under each interpretation profile (the
 profiles change the axioms). A difference names the triples one engine has and the other has not.
@@ -77,3 +77,17 @@ def test_a_reread_tbox_still_types_records_by_a_datatype_restriction():
     inference.closed_tbox.cache_clear()
     after = set(infer(records).subjects(RDF.type, approved))
     assert before and after == before
+
+
+@pytest.mark.parametrize("profile", sorted(profiles.profiles()))
+def test_the_sparql_rules_infer_what_reasonable_infers(profile):
+    """The OWL 2 RL rules as SPARQL on Oxigraph (kb.rl_rules) against `reasonable`, itself checked against owlrl."""
+    paths = RECORDS if profile == "default" else [
+        p for p in RECORDS if Path(p).parent.name.startswith(SETTING_AXIOM_ARTICLES) or p.endswith("examples")]
+    everything = _union(paths)
+    choices = profiles.resolve(profile)
+    rules = set(infer(everything, choices, engine="sparql"))
+    reference = set(infer(everything, choices, engine="reasonable"))
+    assert len(reference) > 4000
+    assert rules - reference == set(), sorted(rules - reference)[:10]
+    assert reference - rules == set(), sorted(reference - rules)[:10]
