@@ -7,7 +7,7 @@ coverage), not all 4,018 days, and the calendar never enters the owlrl closure (
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from rdflib import Graph, Literal
@@ -38,7 +38,9 @@ def days_for(data: Graph) -> Graph:
 
 
 def _as_date(literal: Literal) -> date | None:
-    value = literal.toPython()
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
+    """The date a date or date-time literal is written with (in its own offset); read off the lexical form, which
+    is many times faster than converting every literal of a large batch to a Python value."""
+    try:
+        return date.fromisoformat(str(literal)[:10])
+    except ValueError:
+        return None

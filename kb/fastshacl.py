@@ -760,11 +760,17 @@ def compile_shapes(shapes: Graph) -> Plan:
     return Compiler(shapes).compile()
 
 
-def run_checks(plan: Plan, shapes: Graph, backend: Backend, results: Graph, data: Graph | None = None) -> int:
-    """Run every check and add its rows to `results` as pySHACL-style results; return how many."""
+Progress = Callable[[int, int, Node], None]
+
+
+def run_checks(plan: Plan, shapes: Graph, backend: Backend, results: Graph, data: Graph | None = None,
+               progress: Progress | None = None) -> int:
+    """Run every check and add its rows to `results` as pySHACL-style results; return how many.
+
+    `progress(done, total, shape)` is told after each check (a progress bar on a terminal)."""
     added = 0
     restore = LiteralRestorer(data, shapes) if data is not None else None
-    for check in plan.checks:
+    for done, check in enumerate(plan.checks, start=1):
         seen = set()
         for names, row in _rows(check, backend):
             if restore is not None:
@@ -776,6 +782,8 @@ def run_checks(plan: Plan, shapes: Graph, backend: Backend, results: Graph, data
             seen.add(key)
             _add_result(results, shapes, check, bound)
             added += 1
+        if progress is not None:
+            progress(done, len(plan.checks), check.shape)
     return added
 
 
@@ -857,16 +865,21 @@ def _copy_path(shapes: Graph, path: Node, results: Graph) -> None:
 
 
 def validate(data_graph: Graph, shapes_graph: Graph, backend: Backend | None = None,
-             plan: Plan | None = None) -> Report:
-    """Validate like `pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True)`."""
+             plan: Plan | None = None, whole_view: Callable[[], Graph] | None = None,
+             progress: Progress | None = None) -> Report:
+    """Validate like `pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True)`.
+
+    With a `backend` already holding the data, `data_graph` need only hold the literals as written (Oxigraph
+    writes some in canonical form), and `whole_view` gives the graph pySHACL needs for any shape it must run.
+    """
     plan = plan or compile_shapes(shapes_graph)
     backend = backend or OxigraphBackend.of(data_graph)
     results = Graph()
     report = BNode()
     results.add((report, RDF.type, SH.ValidationReport))
-    run_checks(plan, shapes_graph, backend, results, data_graph)
+    run_checks(plan, shapes_graph, backend, results, data_graph, progress)
     if plan.fallback:
-        _fallback(data_graph, shapes_graph, plan, results)
+        _fallback(whole_view() if whole_view else data_graph, shapes_graph, plan, results)
     for result in set(results.subjects(RDF.type, SH.ValidationResult)):
         results.add((report, SH.result, result))
     conforms = (report, SH.result, None) not in results

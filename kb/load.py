@@ -217,21 +217,26 @@ def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda i
     the good ones into RDF with it, then drop any record with an ill-typed literal or an unknown concept."""
     errors: list[InputError] = []
     graph = bind_prefixes(Graph())
+    good: list[int] = []
     for index, record in enumerate(records):
-        where, line = pointer_of(index), line_of(index)
-        problems = list(check_record(record, where))
+        problems = list(check_record(record, pointer_of(index)))
         if problems:
-            errors.extend(InputError(source, message, line=line, field=fld or "/") for fld, message in problems)
-            continue
-        try:
-            record_graph = Graph().parse(data=json.dumps(_with_context(record)), format="json-ld")
-        except RecursionError:
-            errors.append(InputError(source, "nesting too deep to parse", line=line, field=where or "/"))
-            continue
-        except Exception as exc:
-            errors.append(InputError(source, f"not valid JSON-LD: {exc}", line=line, field=where or "/"))
-            continue
-        graph += record_graph
+            errors.extend(InputError(source, message, line=line_of(index), field=fld or "/")
+                          for fld, message in problems)
+        else:
+            good.append(index)
+    try:  # one document for all the good records: the context is processed once, not once per record
+        graph.parse(data=json.dumps(_with_context({"@graph": [_body(records[i]) for i in good]})), format="json-ld")
+    except (RecursionError, Exception):
+        graph = bind_prefixes(Graph())
+        for index in good:  # find the record at fault, keep the others
+            where, line = pointer_of(index), line_of(index)
+            try:
+                graph += Graph().parse(data=json.dumps(_with_context(records[index])), format="json-ld")
+            except RecursionError:
+                errors.append(InputError(source, "nesting too deep to parse", line=line, field=where or "/"))
+            except Exception as exc:
+                errors.append(InputError(source, f"not valid JSON-LD: {exc}", line=line, field=where or "/"))
     return graph, errors + _drop_bad_records(graph, source)
 
 
@@ -260,9 +265,12 @@ def _records(document, source: str) -> tuple[list[dict], str | None, list[InputE
     return records, pointer, errors
 
 
+def _body(record: dict) -> dict:
+    return {key: value for key, value in record.items() if key != "@context"}
+
+
 def _with_context(record: dict) -> dict:
-    body = {key: value for key, value in record.items() if key != "@context"}
-    return {"@context": resources.context(), **body}
+    return {"@context": resources.context(), **_body(record)}
 
 
 def check_record(record: dict, pointer: str = "") -> Iterator[tuple[str, str]]:

@@ -15,6 +15,7 @@ from typing import Literal
 
 import pyshacl
 from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
 from kb import fastshacl, profiles, resources
@@ -64,11 +65,19 @@ def compiled_shapes(choices: tuple[Choice, ...]) -> fastshacl.Plan:
 
 
 def validate_graph(data: Graph, choices: tuple[Choice, ...] | None = None,
-                   engine: Engine = "fast") -> tuple[Graph, Graph]:
+                   engine: Engine = "fast", progress: fastshacl.Progress | None = None) -> tuple[Graph, Graph]:
     """Validate `data` (not changed) under the chosen readings; return the inferred graph and the SHACL results."""
     choices = choices or profiles.resolve()
     shapes = profiles.shapes(choices)
     inferred = infer(data, choices)
+    if engine == "fast":  # straight into Oxigraph: the view is never built as an rdflib graph
+        described = ReadOnlyGraphAggregate([data, inferred])
+        backend = fastshacl.OxigraphBackend()
+        for part in (data, inferred, shape_parameters(shapes), days_for(described)):
+            backend.load_ntriples(part.serialize(format="nt", encoding="utf-8"))
+        report = fastshacl.validate(described, shapes, backend=backend, plan=compiled_shapes(choices),
+                                    whole_view=lambda: validation_view(data, inferred, shapes), progress=progress)
+        return inferred, report.results
     view = validation_view(data, inferred, shapes)
     return inferred, shacl_results(view, choices, engine)
 
@@ -104,19 +113,20 @@ def shacl_results(view: Graph, choices: tuple[Choice, ...], engine: Engine = "fa
 
 
 def validate_paths(paths: list[str], stdin=None, choices: tuple[Choice, ...] | None = None,
-                   engine: Engine = "fast") -> Outcome:
+                   engine: Engine = "fast", progress: fastshacl.Progress | None = None) -> Outcome:
     """Validate every readable record of `paths` together, so records can refer to each other."""
-    return validate_batch(read(paths, stdin=stdin), choices, engine)
+    return validate_batch(read(paths, stdin=stdin), choices, engine, progress)
 
 
-def validate_batch(batch: Batch, choices: tuple[Choice, ...] | None = None, engine: Engine = "fast") -> Outcome:
+def validate_batch(batch: Batch, choices: tuple[Choice, ...] | None = None, engine: Engine = "fast",
+                   progress: fastshacl.Progress | None = None) -> Outcome:
     """Validate records already read (from files, or from the store) together."""
     choices = choices or profiles.resolve()
     data = batch.union()
-    inferred, results = validate_graph(data, choices, engine)
+    inferred, results = validate_graph(data, choices, engine, progress)
     outcome = Outcome(batch, inferred, results, choices)
     outcome.findings, outcome.not_in_force = judge_in_time(
-        findings_from(results, data, inferred, batch, choices), data + inferred)
+        findings_from(results, data, inferred, batch, choices), ReadOnlyGraphAggregate([data, inferred]))
     return outcome
 
 
