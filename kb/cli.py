@@ -22,6 +22,7 @@ EPILOG = """examples:
   kb rules situation.json                        every provision: violated, warning, passed, n/a, not enough data
   kb explain meeting/2024-06-18-budget data/examples     the chain behind each finding of one record
   kb query violations-by-article-unit-month data/examples --param from=2024-01-01 --format csv
+  kb validate data/examples --endpoint http://localhost:7878/query      the checks answered by a SPARQL server
 
 exit codes: 0 conforms, 1 findings found, 2 unreadable input or usage error
 """
@@ -52,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
                           help="also write the run and its results as RDF (Turtle) to FILE, for kb query")
     validate.add_argument("--explain", action="store_true", help="show the chain behind each finding (text)")
     _engine_option(validate)
+    _endpoint_options(validate, "validate the records on this SPARQL 1.1 server: they are read and inferred here, "
+                                "pushed into a run graph there, checked, and the graph is dropped")
 
     rules = commands.add_parser("rules", help="every provision's outcome for a situation (an event record)",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -78,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--format", choices=("table", "csv", "tsv", "json", "srj"), default="table")
     ask.add_argument("--store", metavar="DIR", help="query the records and stored results of this store")
     _reading_options(ask)
+    _endpoint_options(ask, "run the query on this SPARQL 1.1 server: the knowledge base (with the records given) is "
+                           "pushed into a run graph there, queried, and the graph is dropped")
+    ask.add_argument("--graph", metavar="IRI",
+                     help="with --endpoint: query this graph already on the server instead (as the default graph; "
+                          "'default' for the server's default graph); nothing is pushed")
 
     load = commands.add_parser("load", help="load records into the persistent store (one graph per file)",
                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -127,8 +135,36 @@ def _open_store(args):
 
 def _outcome(args, choices):
     """Validate the given paths, or the records of --store; None (after saying why) if neither was given."""
+    from kb.endpoint import EndpointError
     from kb.validate import validate_batch, validate_paths
 
+    try:
+        endpoint = _endpoint(args)
+    except ValueError as exc:
+        print(f"kb: {_one_line(exc)}", file=sys.stderr)
+        return None
+    if endpoint is not None:
+        if getattr(args, "store", None):
+            print("kb: --endpoint validates the record files given on the server; it cannot be combined with "
+                  "--store (the local store)", file=sys.stderr)
+            return None
+        if args.engine != "fast":
+            print("kb: --endpoint runs the compiled checks on the server; it cannot be combined with "
+                  f"--engine {args.engine}", file=sys.stderr)
+            return None
+        if not args.paths:
+            print("kb: give record files or folders to validate on the endpoint", file=sys.stderr)
+            return None
+        if _cannot_push(endpoint):
+            print(_cannot_push(endpoint), file=sys.stderr)
+            return None
+        from kb.pushdown import validate_on_endpoint
+
+        try:
+            return validate_on_endpoint(args.paths, endpoint, choices)
+        except EndpointError as exc:
+            print(f"kb: {_one_line(exc)}", file=sys.stderr)
+            return None
     if getattr(args, "store", None):
         store = _open_store(args)
         if not store.exists():
@@ -200,6 +236,38 @@ def _reading_options(parser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
                         help="choose one setting's alternative")
     _engine_option(parser)
+
+
+def _endpoint_options(parser, what: str) -> None:
+    parser.add_argument("--endpoint", metavar="URL", help=f"{what} (the query URL, e.g. http://host:7878/query)")
+    parser.add_argument("--update-endpoint", metavar="URL",
+                        help="with --endpoint: its SPARQL Update URL (guessed only for Oxigraph's /query and "
+                             "Fuseki's /<dataset>/query)")
+    parser.add_argument("--store-endpoint", metavar="URL",
+                        help="with --endpoint: its Graph Store Protocol URL (guessed likewise)")
+
+
+def _endpoint(args, graph: str | None = None):
+    """The --endpoint server (its queries scoped to `graph`), or None; ValueError for a URL that cannot be used."""
+    if not getattr(args, "endpoint", None):
+        if getattr(args, "update_endpoint", None) or getattr(args, "store_endpoint", None):
+            raise ValueError("--update-endpoint and --store-endpoint go with --endpoint URL")
+        return None
+    from kb.endpoint import Endpoint
+
+    return Endpoint(args.endpoint, update_url=args.update_endpoint, store_url=args.store_endpoint, graph=graph)
+
+
+def _cannot_push(endpoint) -> str | None:
+    """Why records cannot be pushed to the server (no Graph Store URL known), or None."""
+    if endpoint.store_url is not None:
+        return None
+    return (f"kb: cannot tell the Graph Store Protocol URL of {endpoint.query_url} (it is guessed for Oxigraph's "
+            "/query and Fuseki's /<dataset>/query only): give --store-endpoint URL, and --update-endpoint URL")
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
 
 
 def _engine_option(parser) -> None:
@@ -290,9 +358,36 @@ def _query(args) -> int:
             values[name.strip().lstrip("?")] = value
         query.bindings(asked, values)
         query.prepare(asked)
-    except (SettingError, query.QueryError) as exc:
-        print(f"kb: {exc}", file=sys.stderr)
+        on_server = args.graph if args.graph not in (None, "default") else None
+        endpoint = _endpoint(args, graph=on_server)
+    except (SettingError, query.QueryError, ValueError) as exc:
+        print(f"kb: {_one_line(exc) if isinstance(exc, ValueError) else exc}", file=sys.stderr)
         return 2
+    if args.graph is not None:
+        if endpoint is None:
+            print("kb: --graph names a graph on a server: give --endpoint URL too", file=sys.stderr)
+            return 2
+        if args.paths or args.store or args.results:
+            print("kb: --graph queries a graph already on the server: records, --store and --results are not "
+                  "pushed with it", file=sys.stderr)
+            return 2
+        return _answer_on_endpoint(args, endpoint, asked, values, None)
+    if endpoint is not None and args.store:
+        print("kb: --endpoint pushes the records given to the server; it cannot be combined with --store "
+              "(the local store)", file=sys.stderr)
+        return 2
+    if endpoint is not None and _cannot_push(endpoint):
+        print(_cannot_push(endpoint), file=sys.stderr)
+        return 2
+    if endpoint is not None:  # before the knowledge base is built: a server that is not there is said at once
+        from kb.endpoint import EndpointError
+        from kb.pushdown import reachable
+
+        try:
+            reachable(endpoint)
+        except EndpointError as exc:
+            print(f"kb: {_one_line(exc)}", file=sys.stderr)
+            return 2
     data = inferred = results = None
     status = 0
     if args.paths or args.store:
@@ -314,12 +409,32 @@ def _query(args) -> int:
             return 2
         results = earlier if results is None else results + earlier
     graph = query.knowledge_graph(data, inferred, results, choices)
+    if endpoint is not None:
+        return _answer_on_endpoint(args, endpoint, asked, values, graph) or status
     try:
         sys.stdout.write(query.render(query.run(graph, asked, values), args.format))
     except query.QueryError as exc:
         print(f"kb: {exc}", file=sys.stderr)
         return 2
     return status
+
+
+def _answer_on_endpoint(args, endpoint, asked, values, graph) -> int:
+    """Run the query on the server (pushing `graph` into a run graph, unless None) and print the answer."""
+    from kb import query
+    from kb.endpoint import EndpointError
+    from kb.pushdown import query_on_endpoint
+
+    try:
+        answer = query_on_endpoint(endpoint, asked, values, knowledge=graph)
+    except query.QueryError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return 2
+    except EndpointError as exc:
+        print(f"kb: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    sys.stdout.write(query.render(answer, args.format))
+    return 0
 
 
 def _coverage(args) -> int:
