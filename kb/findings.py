@@ -14,6 +14,7 @@ from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from kb import profiles, resources
@@ -72,9 +73,8 @@ class Explainer:
 
     def __init__(self, data: Graph, inferred: Graph, shapes: Graph):
         self.kb = _knowledge(shapes)
-        self.data = Graph()
-        self.data += data
-        self.data += inferred
+        self.data = ReadOnlyGraphAggregate([data, inferred])  # a view, not a copy: batches are large
+        self.data.namespace_manager = data.namespace_manager
         self.shapes = shapes
 
     def label(self, node, lang: str = "zh") -> str:
