@@ -108,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:  # Ctrl-C: no traceback, and no half-written file (outputs are written atomically)
+        print("\nkb: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args) -> int:
     if args.command == "validate":
         return _validate(args)
     if args.command == "settings":
@@ -165,6 +173,7 @@ def _outcome(args, choices):
         except EndpointError as exc:
             print(f"kb: {_one_line(exc)}", file=sys.stderr)
             return None
+    progress = _progress_bar()
     if getattr(args, "store", None):
         store = _open_store(args)
         if not store.exists():
@@ -173,11 +182,11 @@ def _outcome(args, choices):
         if args.paths:
             print("kb: give record paths or --store, not both (kb load adds files to the store)", file=sys.stderr)
             return None
-        return validate_batch(store.batch(), choices, engine=args.engine)
+        return validate_batch(store.batch(), choices, engine=args.engine, progress=progress)
     if not args.paths:
         print("kb: give record files or folders, or --store DIR", file=sys.stderr)
         return None
-    return validate_paths(args.paths, choices=choices, engine=args.engine)
+    return validate_paths(args.paths, choices=choices, engine=args.engine, progress=progress)
 
 
 def _load(args) -> int:
@@ -475,6 +484,38 @@ def _settings() -> int:
     return 0
 
 
+def _progress_bar():
+    """A one-line progress of the compiled checks on a terminal; nothing when stderr is piped or a file."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, shape) -> None:
+        name = str(shape).rsplit("/", 1)[-1][:48]
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r\x1b[Kchecking [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name}")
+        if done == total:
+            sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
+    return show
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write next to the target and rename: an interrupted run leaves the old file or none, never half a file."""
+    import os
+    import tempfile
+
+    descriptor, part = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".part")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(part, path)
+    except BaseException:
+        if os.path.exists(part):
+            os.unlink(part)
+        raise
+
+
 def _validate(args) -> int:
     from datetime import datetime
 
@@ -501,14 +542,13 @@ def _validate(args) -> int:
         run = new_run()
         results = results_graph(outcome, run=run, started=started)
         if args.results:
-            results.serialize(args.results, format="turtle", encoding="utf-8")
+            _write_atomically(args.results, results.serialize(format="turtle"))
         if args.save_results and args.store:
             _open_store(args).save_results(run, results)
     if args.output == "-":
         sys.stdout.write(text)
     else:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        _write_atomically(args.output, text)
     if outcome.errors:
         for error in outcome.errors:
             print(f"kb: {error}", file=sys.stderr)
