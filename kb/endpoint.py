@@ -415,7 +415,8 @@ def _check_ntriples(data: bytes) -> None:
 
 
 def _term(value: dict):
-    """An rdflib term from a SPARQL 1.1 Query Results JSON term."""
+    """An rdflib term from a SPARQL 1.1 Query Results JSON term, its lexical form kept as the server wrote it
+    (rdflib would rewrite "2024-03-12+08:00"^^xsd:date as "2024-03-12")."""
     kind = value.get("type")
     text = value.get("value")
     if not isinstance(text, str):
@@ -430,7 +431,7 @@ def _term(value: dict):
             return Literal(text, lang=lang)
         datatype = value.get("datatype")
         if datatype and datatype != str(XSD.string):  # RDF 1.1: a plain literal is an xsd:string
-            return Literal(text, datatype=URIRef(datatype))
+            return Literal(text, datatype=URIRef(datatype), normalize=False)
         return Literal(text)
     raise EndpointError(f"a result term of a type this client does not read ({kind!r}): {value}")
 

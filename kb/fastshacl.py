@@ -162,14 +162,7 @@ class Compiler:
             for shape in self.shapes.subjects(RDF.type, shape_type):
                 if (shape, RDF.type, RDFS.Class) in self.shapes or (shape, SH.target, None) in self.shapes:
                     found.add(shape)
-        reachable, stack = set(), list(found)
-        while stack:
-            shape = stack.pop()
-            if shape in reachable:
-                continue
-            reachable.add(shape)
-            stack.extend(self.shapes.objects(shape, SH.property))
-        return reachable
+        return _walk(found, lambda shape: self.shapes.objects(shape, SH.property))
 
     def is_property_shape(self, shape: Node) -> bool:
         return (shape, SH.path, None) in self.shapes
@@ -252,15 +245,7 @@ class Compiler:
 
     def family(self, shape: Node) -> set[Node]:
         """The shapes joined to `shape` by sh:property, up and down."""
-        found, stack = set(), [shape]
-        while stack:
-            node = stack.pop()
-            if node in found:
-                continue
-            found.add(node)
-            stack.extend(self.parents.get(node, ()))
-            stack.extend(self.shapes.objects(node, SH.property))
-        return found
+        return _walk([shape], lambda node: [*self.parents.get(node, ()), *self.shapes.objects(node, SH.property)])
 
     def checks(self, shape: Node) -> list[Check]:
         this = "?this"
@@ -944,15 +929,20 @@ def _fallback(data_graph: Graph, shapes_graph: Graph, plan: Plan, results: Graph
 
 
 def _reachable(shapes: Graph, shape: Node) -> set:
-    found, stack = set(), [shape]
+    """The nodes a shape refers to, and theirs (nested shapes, lists), but not its classes and paths."""
+    return _walk([shape], lambda node: [o for p, o in shapes.predicate_objects(node)
+                                        if isinstance(o, URIRef | BNode) and p not in (RDF.type, SH.path,
+                                                                                       SH.targetClass)])
+
+
+def _walk(start: Iterable[Node], neighbours: Callable[[Node], Iterable[Node]]) -> set:
+    """Every node reachable from `start` through `neighbours`."""
+    found, stack = set(), list(start)
     while stack:
         node = stack.pop()
-        if node in found:
-            continue
-        found.add(node)
-        for p, o in shapes.predicate_objects(node):
-            if isinstance(o, URIRef | BNode) and p not in (RDF.type, SH.path, SH.targetClass):
-                stack.append(o)
+        if node not in found:
+            found.add(node)
+            stack.extend(neighbours(node))
     return found
 
 

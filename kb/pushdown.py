@@ -193,36 +193,6 @@ def prebind(text: str, values: dict[str, Node]) -> str:
 # --- Rows from the server ---------------------------------------------------------------------------------------
 
 
-def _term(value: dict) -> Node:
-    """An rdflib term from SPARQL Results JSON, its lexical form kept as the server wrote it."""
-    kind, text = value.get("type"), value.get("value")
-    if not isinstance(text, str):
-        raise EndpointError(f"a result term without a value: {value}")
-    if kind == "uri":
-        return URIRef(text)
-    if kind == "bnode":
-        return BNode(text)
-    if kind in ("literal", "typed-literal"):
-        if value.get("xml:lang"):
-            return Literal(text, lang=value["xml:lang"])
-        datatype = value.get("datatype")
-        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(text, datatype=URIRef(datatype), normalize=False)
-        return Literal(text)
-    raise EndpointError(f"a result term of a type this client does not read ({kind!r}): {value}")
-
-
-def select(endpoint: Endpoint, text: str) -> tuple[list[str], list[tuple]]:
-    """Endpoint.select, but literals keep their lexical form (Endpoint.select lets rdflib normalise them)."""
-    answer = endpoint._json(text)
-    try:
-        names = list(answer["head"]["vars"])
-        bindings = answer["results"]["bindings"]
-    except (KeyError, TypeError):
-        raise endpoint._bad_answer("SELECT results (head.vars and results.bindings)", answer) from None
-    return names, [tuple(_term(b[n]) if n in b else None for n in names) for b in bindings]
-
-
 # --- The backend ----------------------------------------------------------------------------------------------
 
 
@@ -279,7 +249,7 @@ class EndpointBackend(fastshacl.Backend):
         if this is not None:
             query = fastshacl._prebind(query, self.sendable(this))
         self.queries += 1
-        names, rows = select(self.endpoint, self.prepared(query))
+        names, rows = self.endpoint.select(self.prepared(query))
         return names, [tuple(map(self.local, row)) for row in rows]
 
     def ask(self, query: str) -> bool:

@@ -24,6 +24,13 @@ RECORDS = [*sorted(str(p) for p in (ROOT / "tests" / "cases").glob("*/*.json")),
 SETTING_AXIOM_ARTICLES = ("A01-", "A05-", "A08-")
 
 
+def _records_for(profile: str):
+    """Every case and the examples under the default profile; the cases of the articles the profile changes else."""
+    paths = RECORDS if profile == "default" else [
+        p for p in RECORDS if Path(p).parent.name.startswith(SETTING_AXIOM_ARTICLES) or p.endswith("examples")]
+    return _union(paths)
+
+
 def _union(paths):
     batch = read(paths)
     assert not batch.errors, [str(e) for e in batch.errors][:5]
@@ -32,9 +39,7 @@ def _union(paths):
 
 @pytest.mark.parametrize("profile", sorted(profiles.profiles()))
 def test_reasonable_and_owlrl_infer_the_same_triples(profile):
-    paths = RECORDS if profile == "default" else [
-        p for p in RECORDS if Path(p).parent.name.startswith(SETTING_AXIOM_ARTICLES) or p.endswith("examples")]
-    everything = _union(paths)
+    everything = _records_for(profile)
     assert len(everything) > 2000
     choices = profiles.resolve(profile)
     fast = set(infer(everything, choices, engine="reasonable"))
@@ -82,9 +87,7 @@ def test_a_reread_tbox_still_types_records_by_a_datatype_restriction():
 @pytest.mark.parametrize("profile", sorted(profiles.profiles()))
 def test_the_sparql_rules_infer_what_reasonable_infers(profile):
     """The OWL 2 RL rules as SPARQL on Oxigraph (kb.rl_rules) against `reasonable`, itself checked against owlrl."""
-    paths = RECORDS if profile == "default" else [
-        p for p in RECORDS if Path(p).parent.name.startswith(SETTING_AXIOM_ARTICLES) or p.endswith("examples")]
-    everything = _union(paths)
+    everything = _records_for(profile)
     choices = profiles.resolve(profile)
     rules = set(infer(everything, choices, engine="sparql"))
     reference = set(infer(everything, choices, engine="reasonable"))
