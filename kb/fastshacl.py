@@ -18,6 +18,7 @@ reference: tests compare both engines on every case, the benchmark data and the 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
@@ -33,6 +34,8 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
+
+from kb import sparql_text
 
 SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
 DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "sh": str(SH), "xsd": str(XSD),
@@ -337,11 +340,7 @@ class Compiler:
 
 def _prebind(query: str, node: Node) -> str:
     """The query with the focus node written in for $this, as pre-binding means (blank nodes cannot be written)."""
-    body_start = _where_brace(query)
-    written = term(node)
-    head = re.sub(r"[?$]this\b", f"({written} AS ?this)", query[:body_start])
-    body = re.sub(r"\bbound\s*\(\s*[?$]this\s*\)", "(true)", query[body_start:], flags=re.I)
-    return head + re.sub(r"[?$]this\b", written, body)
+    return sparql_text.prebind(query, {"this": term(node)})
 
 
 _EMPTY = ox.Store()
@@ -686,12 +685,12 @@ def _sparql(compiler: Compiler, shape: Node, x: str, constraint: Node, top: bool
 # --- Running the checks ---------------------------------------------------------------------------------------
 
 
-class Backend:
+class Backend(ABC):
     """Where the checks run: anything with `select(query) -> (variables, rows of rdflib terms)`."""
 
+    @abstractmethod
     def select(self, query: str, this: Node | None = None) -> tuple[list[str], Iterable[tuple]]:
         """The query's variables and rows; with `this`, the query is run with $this pre-bound to it."""
-        raise NotImplementedError  # pragma: no cover - an interface
 
 
 class OxigraphBackend(Backend):
@@ -860,16 +859,21 @@ def validate(data_graph: Graph, shapes_graph: Graph, backend: Backend | None = N
     plan = plan or compile_shapes(shapes_graph)
     backend = backend or OxigraphBackend.of(data_graph)
     results = Graph()
-    report = BNode()
-    results.add((report, RDF.type, SH.ValidationReport))
     run_checks(plan, shapes_graph, backend, results, data_graph, progress)
     if plan.fallback:
         _fallback(whole_view() if whole_view else data_graph, shapes_graph, plan, results)
+    return Report(finish_report(results), results, set(plan.fallback))
+
+
+def finish_report(results: Graph) -> bool:
+    """Gather the results under one sh:ValidationReport with its sh:conforms; return whether the data conforms."""
+    report = BNode()
+    results.add((report, RDF.type, SH.ValidationReport))
     for result in set(results.subjects(RDF.type, SH.ValidationResult)):
         results.add((report, SH.result, result))
     conforms = (report, SH.result, None) not in results
     results.add((report, SH.conforms, Literal(conforms)))
-    return Report(conforms, results, set(plan.fallback))
+    return conforms
 
 
 class LiteralRestorer:

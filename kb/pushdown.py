@@ -37,17 +37,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.namespace import RDF, SH
 from rdflib.query import Result
 from rdflib.term import Node
 
-from kb import fastshacl, profiles, query
+from kb import fastshacl, profiles, query, sparql_text
 from kb.endpoint import Endpoint, EndpointError
-from kb.findings import findings_from
 from kb.infer import infer
 from kb.load import Batch, read
 from kb.profiles import Choice
-from kb.validate import Outcome, compiled_shapes, judge_in_time, validation_view
+from kb.sparql_text import _closing, _next, _tokens
+from kb.validate import Outcome, compiled_shapes, outcome_of, validation_view
 
 RUN_GRAPH = "urn:kb:run:"
 
@@ -59,43 +58,9 @@ def run_graph() -> str:
 
 # --- SPARQL text: tokens, pre-binding, blank-node tests ---------------------------------------------------------
 
-_TOKEN = re.compile(
-    r'(?P<comment>\#[^\n]*)'
-    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
-    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
-    r'|(?P<var>[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+)'
-    r'|(?P<word>[A-Za-z_:][\w.:-]*)'
-    r'|(?P<space>\s+)'
-    r'|(?P<other>.)',
-    re.S,
-)
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """The query as (kind, text) tokens; joining the texts gives the query back unchanged."""
-    return [(match.lastgroup or "other", match.group()) for match in _TOKEN.finditer(text)]
-
-
-def _next(tokens: list[tuple[str, str]], i: int) -> int:
-    """The index of the next token after i that is not a space or a comment (len(tokens) if none)."""
-    i += 1
-    while i < len(tokens) and tokens[i][0] in ("space", "comment"):
-        i += 1
-    return i
-
-
-def _closing(tokens: list[tuple[str, str]], opening: int) -> int:
-    """The index of the ")" that closes the "(" at `opening`."""
-    depth = 0
-    for i in range(opening, len(tokens)):
-        if tokens[i] == ("other", "("):
-            depth += 1
-        elif tokens[i] == ("other", ")"):
-            depth -= 1
-            if depth == 0:
-                return i
-    raise ValueError("unbalanced parentheses in the query")
+def prebind(text: str, values: dict[str, Node]) -> str:
+    """The query with each variable of `values` pre-bound to its term (kb.sparql_text.prebind)."""
+    return sparql_text.prebind(text, {name: fastshacl.term(value) for name, value in values.items()})
 
 
 def skolem_aware(text: str, prefix: str) -> str:
@@ -132,65 +97,6 @@ def skolem_aware(text: str, prefix: str) -> str:
         return "".join(out)
 
     return rewrite(0, len(tokens))
-
-
-def prebind(text: str, values: dict[str, Node]) -> str:
-    """The query with each variable of `values` pre-bound: written in as its RDF term, as SHACL pre-binds $this.
-
-    This is what rdflib's ``initBindings`` does for a local query, in a form any server reads: ``BOUND(?x)`` becomes
-    ``true``; ``?x`` projected by a SELECT becomes ``(term AS ?x)``; a bare ``?x`` in GROUP BY or ORDER BY becomes
-    ``(term)``; anywhere else ``?x`` becomes the term. The term is written by kb.fastshacl.term: an IRI SPARQL
-    cannot write is refused, a literal is escaped, so a value can never change the query's structure.
-    """
-    written = {name: fastshacl.term(value) for name, value in values.items()}
-    tokens = _tokens(text)
-    out: list[str] = []
-    depth = 0  # parentheses
-    clause = None  # "select" (a projection), "modifier" (GROUP BY / ORDER BY) or None, with the depth it began at
-    clause_depth = 0
-    skip_until = -1
-    for i, (kind, word) in enumerate(tokens):
-        if i <= skip_until:
-            continue
-        upper = word.upper() if kind == "word" else ""
-        if word == "(" and kind == "other":
-            depth += 1
-        elif word == ")" and kind == "other":
-            depth -= 1
-        elif upper == "SELECT":
-            clause, clause_depth = "select", depth
-        elif upper == "BY" and clause != "select":
-            clause, clause_depth = "modifier", depth
-        elif (upper in ("WHERE", "HAVING", "LIMIT", "OFFSET", "VALUES", "FROM", "ORDER", "GROUP")
-              or (kind == "other" and word in "{}")):
-            if depth <= clause_depth:
-                clause = None
-        elif upper == "BOUND":
-            opening = _next(tokens, i)
-            variable = _next(tokens, opening)
-            closing = _next(tokens, variable)
-            if (closing < len(tokens) and tokens[opening] == ("other", "(") and tokens[variable][0] == "var"
-                    and tokens[variable][1][1:] in written and tokens[closing] == ("other", ")")):
-                out.append("true")
-                skip_until = closing
-                continue
-        elif kind == "var" and word[1:] in written:
-            term = written[word[1:]]
-            previous = next((t for t in reversed(out) if not t.isspace() and not t.startswith("#")), "")
-            if previous.upper() == "AS":
-                out.append(word)  # a variable being assigned is left alone
-            elif clause == "select" and depth == clause_depth:
-                out.append(f"({term} AS ?{word[1:]})")
-            elif clause == "modifier" and depth == clause_depth:
-                out.append(f"({term})")
-            else:
-                out.append(term)
-            continue
-        out.append(word)
-    return "".join(out)
-
-
-# --- Rows from the server ---------------------------------------------------------------------------------------
 
 
 # --- The backend ----------------------------------------------------------------------------------------------
@@ -332,11 +238,7 @@ def _validate_batch(batch: Batch, endpoint: Endpoint, choices: tuple[Choice, ...
     data = batch.union()
     inferred = infer(data, choices)
     view = validation_view(data, inferred, profiles.shapes(choices))
-    results = results_on_endpoint(view, choices, endpoint)
-    outcome = Outcome(batch, inferred, results, choices)
-    outcome.findings, outcome.not_in_force = judge_in_time(
-        findings_from(results, data, inferred, batch, choices), data + inferred)
-    return outcome
+    return outcome_of(batch, data, inferred, results_on_endpoint(view, choices, endpoint), choices)
 
 
 def results_on_endpoint(view: Graph, choices: tuple[Choice, ...], endpoint: Endpoint) -> Graph:
@@ -355,8 +257,6 @@ def results_on_endpoint(view: Graph, choices: tuple[Choice, ...], endpoint: Endp
 def _validate(view: Graph, shapes: Graph, plan: fastshacl.Plan, backend: EndpointBackend) -> Graph:
     """fastshacl.validate, with the checks that cannot be sent to a server run locally."""
     results = Graph()
-    report = BNode()
-    results.add((report, RDF.type, SH.ValidationReport))
     remote = [check for check in plan.checks if check.focus_query is None or check.prebind_as_text]
     local = [check for check in plan.checks if check not in remote]
     fastshacl.run_checks(replace(plan, checks=remote), shapes, backend, results, view)
@@ -364,9 +264,7 @@ def _validate(view: Graph, shapes: Graph, plan: fastshacl.Plan, backend: Endpoin
         fastshacl.run_checks(replace(plan, checks=local), shapes, fastshacl.OxigraphBackend.of(view), results, view)
     if plan.fallback:
         fastshacl._fallback(view, shapes, plan, results)
-    for result in set(results.subjects(RDF.type, SH.ValidationResult)):
-        results.add((report, SH.result, result))
-    results.add((report, SH.conforms, Literal((report, SH.result, None) not in results)))
+    fastshacl.finish_report(results)
     return results
 
 

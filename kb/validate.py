@@ -124,6 +124,12 @@ def validate_batch(batch: Batch, choices: tuple[Choice, ...] | None = None, engi
     choices = choices or profiles.resolve()
     data = batch.union()
     inferred, results = validate_graph(data, choices, engine, progress)
+    return outcome_of(batch, data, inferred, results, choices)
+
+
+def outcome_of(batch: Batch, data: Graph, inferred: Graph, results: Graph, choices: tuple[Choice, ...]) -> Outcome:
+    """The run's outcome from its SHACL results, wherever they were computed: findings explained, and judged by
+    the provisions in force on each record's date."""
     outcome = Outcome(batch, inferred, results, choices)
     outcome.findings, outcome.not_in_force = judge_in_time(
         findings_from(results, data, inferred, batch, choices), ReadOnlyGraphAggregate([data, inferred]))

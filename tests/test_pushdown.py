@@ -226,7 +226,7 @@ def test_prebind_writes_terms_where_sparql_allows_them():
     assert bound == (
         '''SELECT ("8\\" } UNION { ?s ?p ?o" AS ?a) (MIN(?label) AS ?first) (<http://example.org/x> AS ?b) '''
         '''WHERE { ?s ex:a "8\\" } UNION { ?s ?p ?o" ; ex:label ?label . '''
-        '''FILTER (!true || ?s != <http://example.org/x>) FILTER (STR("8\\" } UNION { ?s ?p ?o") != "?a") '''
+        '''FILTER (!(true) || ?s != <http://example.org/x>) FILTER (STR("8\\" } UNION { ?s ?p ?o") != "?a") '''
         '''BIND ("8\\" } UNION { ?s ?p ?o" AS ?c) } # ?a\n'''
         '''GROUP BY ("8\\" } UNION { ?s ?p ?o") (<http://example.org/x>) '''
         '''ORDER BY DESC("8\\" } UNION { ?s ?p ?o") (<http://example.org/x>)''')
