@@ -100,6 +100,28 @@ def main(argv: list[str] | None = None) -> int:
     drop.add_argument("graph", help="the graph IRI, or the file it was loaded from")
     drop.add_argument("--store", default=None, metavar="DIR")
 
+    serve = commands.add_parser("serve", help="publish the knowledge base: a read-only SPARQL endpoint, a query UI "
+                                              "and a page for every IRI")
+    serve.add_argument("paths", nargs="*", metavar="PATH", help="records to validate and publish with the rules")
+    serve.add_argument("--store", metavar="DIR", help="publish the records loaded into this store (kb load)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="a query running longer is stopped (default: 30)")
+    serve.add_argument("--max-rows", type=int, default=10_000, metavar="N",
+                       help="answers are capped at N rows or triples (default: 10000)")
+    serve.add_argument("--workers", type=int, default=4, metavar="N",
+                       help="queries answered at the same time, each in its own process (default: 4)")
+    _reading_options(serve)
+    export = commands.add_parser("export", help="write the knowledge base as linked-data dumps with a VoID/DCAT "
+                                                "description and a canonical checksum")
+    export.add_argument("directory", metavar="DIR", help="the folder to write (created if missing)")
+    export.add_argument("paths", nargs="*", metavar="PATH", help="records to validate and include (optional)")
+    export.add_argument("--store", metavar="DIR", help="include the records loaded into this store (kb load)")
+    export.add_argument("--base-url", metavar="URL",
+                        help="where the files and the endpoint will be published (download URLs, void:sparqlEndpoint)")
+    _reading_options(export)
+
     commands.add_parser("settings", help="list the interpretation settings, their alternatives and the profiles")
     cover = commands.add_parser("coverage", help="every constraint with its shapes and test cases, or the reason")
     cover.add_argument("--format", choices=("text", "json"), default="text")
@@ -132,6 +154,10 @@ def _dispatch(args) -> int:
         return _load(args)
     if args.command == "store":
         return _store(args)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "export":
+        return _export(args)
     return 2
 
 
@@ -444,6 +470,58 @@ def _answer_on_endpoint(args, endpoint, asked, values, graph) -> int:
         return 2
     sys.stdout.write(query.render(answer, args.format))
     return 0
+
+
+def _published(args, location=None):
+    """The dataset to publish: the knowledge base, with the records given (validated) if any; None after saying
+    why if it cannot be built. Records that cannot be read are reported and left out, as in kb validate."""
+    from kb.dataset import build
+    from kb.profiles import SettingError
+
+    try:
+        choices = _choices(args)
+    except SettingError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return None
+    outcome = None
+    if args.paths or args.store:
+        outcome = _outcome(args, choices)
+        if outcome is None:
+            return None
+        _report_input_errors(outcome)
+    return build(outcome, choices, location=location)
+
+
+def _serve(args) -> int:
+    from kb.serve import Settings, dataset_folder, run
+
+    if args.timeout <= 0 or args.max_rows < 1 or args.workers < 1:
+        print("kb: --timeout, --max-rows and --workers must be positive", file=sys.stderr)
+        return 2
+    with dataset_folder() as location:
+        published = _published(args, location)
+        if published is None:
+            return 2
+        try:
+            run(published, location, args.host, args.port, Settings(args.timeout, args.max_rows, args.workers))
+        except OSError as exc:
+            print(f"kb: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _export(args) -> int:
+    from pathlib import Path
+
+    from kb.export import export
+
+    published = _published(args)
+    if published is None:
+        return 2
+    written = export(published, Path(args.directory), base_url=args.base_url)
+    for path in written:
+        print(path)
+    return 2 if published.errors else 0
 
 
 def _coverage(args) -> int:

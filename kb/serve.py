@@ -1,0 +1,252 @@
+"""`kb serve`: the knowledge base published over HTTP, read-only.
+
+    /sparql                 SPARQL 1.1 Protocol query endpoint (GET, POST form or direct); without a query,
+                            its service description (or, for a browser, the query UI)
+    /                       the query UI (YASGUI, vendored, works offline), preloaded with the library queries
+    /queries.json           the library queries
+    /catalogue              the rules catalogue, one page per article at /catalogue/article/N
+    /{kind}/...             our IRIs (https://w3id.org/daxing-zuofeng/{kind}/...): 303 See Other to the page
+                            (HTML) or the data (Turtle, JSON-LD, N-Triples, RDF/XML) by Accept (W3C Cool URIs)
+    /page/... /data/....ttl the documents about an IRI
+    /context.jsonld         our JSON-LD context
+
+Queries run in worker processes (kb.workers) under a time limit and a row cap, after kb.answers has checked
+them; pages are read from the same dataset, opened read-only in this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from kb import answers, resources
+from kb.dataset import Published
+from kb.namespaces import BASE
+from kb.workers import Pool
+
+WEB = Path(__file__).resolve().parent / "web"
+IRI_KINDS = ("ontology", "vocab", "provision", "shape", "calendar", "id", "graph")
+DOCUMENT_SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
+                     ".rdf": "application/rdf+xml"}
+SUFFIX_OF = {media: suffix for suffix, media in DOCUMENT_SUFFIXES.items()}
+MAX_QUERY_BYTES = 1_000_000
+
+
+class Settings:
+    """How the server was asked to run."""
+
+    def __init__(self, seconds: float = 30.0, max_rows: int = 10_000, workers: int = 4):
+        self.seconds, self.max_rows, self.workers = seconds, max_rows, workers
+
+
+def create_app(location: str, settings: Settings) -> FastAPI:
+    """The web application over the dataset stored (and closed) at `location`."""
+    store = ox.Store.read_only(location)
+    graphs = sorted(node.value for node in store.named_graphs())
+    pool = Pool(location, graphs, settings.workers, settings.seconds, settings.max_rows)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        await pool.start()
+        yield
+        pool.stop()
+
+    app = FastAPI(title="大兴区政府办公室作风建设规定知识库 / Daxing work-style regulation KB", lifespan=lifespan,
+                  docs_url="/api", redoc_url=None)
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+
+    @app.api_route("/sparql", methods=["GET", "POST"])
+    async def sparql(request: Request) -> Response:
+        asked = await _protocol_request(request)
+        if isinstance(asked, Response):
+            return asked
+        if asked is None:
+            return _service_description(request, store, graphs, settings)
+        answered = await pool.ask(asked)
+        headers = {"Vary": "Accept"}
+        if answered.truncated:
+            headers["X-KB-Rows-Capped"] = str(settings.max_rows)
+        return Response(answered.body, status_code=answered.status, media_type=answered.media_type,
+                        headers=headers)
+
+    @app.get("/")
+    def index() -> FileResponse:
+        return FileResponse(WEB / "static" / "index.html", media_type="text/html")
+
+    @app.get("/queries.json")
+    def queries() -> JSONResponse:
+        from kb.query import library
+
+        return JSONResponse([{"name": q.name, "summary": q.summary, "text": q.text,
+                              "params": [{"name": p.name, "type": p.type, "required": p.required} for p in q.params]}
+                             for q in library().values()])
+
+    @app.get("/context.jsonld")
+    def context() -> FileResponse:
+        return FileResponse(resources.CONTEXT_FILE, media_type="application/ld+json")
+
+    @app.get("/catalogue")
+    def catalogue() -> HTMLResponse:
+        from kb import pages
+
+        return HTMLResponse(pages.catalogue_page(store))
+
+    @app.get("/catalogue/article/{number}")
+    def article(number: int) -> Response:
+        from kb import pages
+
+        page = pages.article_page(store, number)
+        return HTMLResponse(page) if page is not None else _not_found(f"there is no article {number}")
+
+    @app.get("/page/{path:path}")
+    def page(path: str) -> Response:
+        from kb import pages
+
+        found = pages.resource_page(store, BASE + path)
+        return HTMLResponse(found) if found is not None else _not_found(f"nothing is known about <{BASE + path}>")
+
+    @app.get("/data/{path:path}")
+    def data(path: str) -> Response:
+        from kb import pages
+
+        stem, suffix = _split_suffix(path)
+        if suffix not in DOCUMENT_SUFFIXES:
+            return _not_found(f"/data/ documents end in {', '.join(DOCUMENT_SUFFIXES)}")
+        iri = BASE + stem
+        if not pages.exists(store, iri):
+            return _not_found(f"nothing is known about <{iri}>")
+        media = DOCUMENT_SUFFIXES[suffix]
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in pages.describe(store, iri)]
+        return Response(answers.serialise_triples(triples, media), media_type=media)
+
+    @app.get("/{kind}/{rest:path}")
+    def thing(kind: str, rest: str, request: Request) -> Response:
+        """An IRI of ours names a thing, not a document: 303 to the document the client can read."""
+        from kb import pages
+
+        if kind not in IRI_KINDS:
+            return _not_found(f"/{kind}/ is not a kind of IRI here; ours are /{', /'.join(IRI_KINDS)}/")
+        path = f"{kind}/{rest}"
+        if not pages.exists(store, BASE + path):
+            return _not_found(f"nothing is known about <{BASE + path}>")
+        media = answers.negotiate(request.headers.get("accept"), ("text/html", *DOCUMENT_SUFFIXES.values()))
+        if media is None:
+            return PlainTextResponse("this resource is described as text/html, " + ", ".join(DOCUMENT_SUFFIXES.values())
+                                     + "\n", status_code=406)
+        target = f"/page/{path}" if media == "text/html" else f"/data/{path}{SUFFIX_OF[media]}"
+        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+    return app
+
+
+def _split_suffix(path: str) -> tuple[str, str]:
+    for suffix in DOCUMENT_SUFFIXES:
+        if path.endswith(suffix):
+            return path[: -len(suffix)], suffix
+    return path, ""
+
+
+def _not_found(message: str) -> PlainTextResponse:
+    return PlainTextResponse(message + "\n", status_code=404)
+
+
+async def _protocol_request(request: Request) -> answers.Request | Response | None:
+    """The query a request carries (SPARQL 1.1 Protocol), None if it carries none, or a refusal."""
+    fields = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method == "POST":
+        body = await request.body()
+        if len(body) > MAX_QUERY_BYTES:
+            return PlainTextResponse(f"a query is at most {MAX_QUERY_BYTES} bytes here\n", status_code=413)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/sparql-update":
+            return _read_only()
+        if kind == "application/sparql-query":
+            fields.setdefault("query", []).append(body.decode("utf-8", errors="replace"))
+        elif kind == "application/x-www-form-urlencoded":
+            for name, values in parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True).items():
+                fields.setdefault(name, []).extend(values)
+        else:
+            return PlainTextResponse("POST a query as application/x-www-form-urlencoded (query=...) or as "
+                                     "application/sparql-query\n", status_code=415)
+    if "update" in fields:
+        return _read_only()
+    queries = fields.get("query", [])
+    if not queries:
+        return None
+    if len(queries) > 1:
+        return PlainTextResponse("give exactly one query\n", status_code=400)
+    return answers.Request(queries[0], tuple(fields.get("default-graph-uri", ())),
+                           tuple(fields.get("named-graph-uri", ())), request.headers.get("accept") or "*/*",
+                           (fields.get("format") or [None])[0])
+
+
+def _read_only() -> PlainTextResponse:
+    return PlainTextResponse("this endpoint is read-only: SPARQL updates are refused\n", status_code=403)
+
+
+def _service_description(request: Request, store: ox.Store, graphs: list[str], settings: Settings) -> Response:
+    """SPARQL 1.1 Service Description, or the query UI for a browser."""
+    media = answers.negotiate(request.headers.get("accept"), ("text/turtle", *DOCUMENT_SUFFIXES.values(),
+                                                              "text/html"))
+    if media == "text/html":
+        return RedirectResponse("/", status_code=303)
+    if media is None:
+        return PlainTextResponse("the service description is text/turtle, application/ld+json, "
+                                 "application/n-triples or application/rdf+xml\n", status_code=406)
+    endpoint = str(request.url_for("sparql"))
+    lines = [
+        "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .",
+        "@prefix void: <http://rdfs.org/ns/void#> .",
+        "@prefix formats: <http://www.w3.org/ns/formats/> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        f"<{endpoint}> a sd:Service ;",
+        f"  sd:endpoint <{endpoint}> ;",
+        "  sd:supportedLanguage sd:SPARQL11Query ;",
+        "  sd:feature sd:UnionDefaultGraph ;",
+        "  sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML, formats:SPARQL_Results_CSV,",
+        "    formats:SPARQL_Results_TSV, formats:Turtle, formats:JSON-LD, formats:N-Triples, formats:RDF_XML ;",
+        '  dct:description "Read-only. SERVICE and graphs from elsewhere are refused; each query has a time limit '
+        f'of {settings.seconds:g} s and answers are capped at {settings.max_rows} rows."@en ;',
+        "  sd:defaultDataset [ a sd:Dataset ;",
+        f"    sd:defaultGraph [ a sd:Graph ; void:triples {len(store)} ] ;",
+    ]
+    for graph in graphs:
+        size = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        lines.append(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{graph}> ; "
+                     f"sd:graph [ a sd:Graph ; void:triples {size} ] ] ;")
+    lines.append("  ] .")
+    graph = ox.parse("\n".join(lines) + "\n", format=ox.RdfFormat.TURTLE)
+    return Response(answers.serialise_triples(list(graph), media), media_type=media, headers={"Vary": "Accept"})
+
+
+def run(published: Published, location: Path, host: str, port: int, settings: Settings) -> None:
+    """Serve until interrupted; the dataset folder is removed afterwards."""
+    import uvicorn
+
+    sizes = sum(published.sizes.values())
+    published.store = None  # the workers open the folder read-only: this process closes its writable handle
+    app = create_app(str(location), settings)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"kb: serving {sizes:,} triples in {len(published.sizes)} graphs at http://{shown}:{port}/ "
+          f"(SPARQL at /sparql; Ctrl-C stops)", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@contextlib.contextmanager
+def dataset_folder():
+    """A temporary folder for the served store, removed when the server stops."""
+    folder = Path(tempfile.mkdtemp(prefix="kb-serve-"))
+    try:
+        yield folder / "store"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+

@@ -1,0 +1,318 @@
+"""`kb serve` as other agencies and analysts meet it: a real server process, real SPARQL clients.
+
+SPARQLWrapper and rdflib's SPARQLStore ask the questions; rdflib's own result parsers read every result format
+back; a listening socket proves that a SERVICE query never leaves the server; a query that runs forever is cut
+while another client is answered.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from rdflib.query import Result
+from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
+
+from kb import resources
+from kb.dataset import GRAPHS
+from kb.namespaces import DXO, DXP, ELI
+from tests.kb_server import running_kb_serve
+
+PROVISIONS_PER_ARTICLE = """
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX dxo: <https://w3id.org/daxing-zuofeng/ontology/>
+SELECT ?article (COUNT(?provision) AS ?provisions) WHERE {
+  ?article a dxo:Article .
+  ?provision a dxo:Provision ; eli:is_part_of+ ?article .
+} GROUP BY ?article ORDER BY ?article
+"""
+FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running_kb_serve(tmp_path_factory.mktemp("serve"), "data/examples") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory):
+    """A server without records, with a short time limit, a small row cap and two workers."""
+    with running_kb_serve(tmp_path_factory.mktemp("strict"), "--timeout", "3", "--max-rows", "5",
+                          "--workers", "2") as running:
+        yield running
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    """(status, headers, body) of one request, errors included, never following a redirect."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect)
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with opener.open(request, timeout=120) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def ask(server, query: str, accept: str = "application/sparql-results+json", **fields):
+    body = urllib.parse.urlencode({"query": query, **fields}, doseq=True).encode()
+    return fetch(f"{server.url}/sparql", body, {"Accept": accept,
+                                                "Content-Type": "application/x-www-form-urlencoded"})
+
+
+def expected_provisions_per_article() -> dict[str, int]:
+    return {str(row.article): int(row.provisions) for row in resources.regulation().query(PROVISIONS_PER_ARTICLE)}
+
+
+# --- the protocol, through real clients -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POSTDIRECTLY"])
+def test_sparqlwrapper_gets_the_regulation_as_the_files_state_it(server, method):
+    client = SPARQLWrapper(f"{server.url}/sparql")
+    client.setQuery(PROVISIONS_PER_ARTICLE)
+    client.setMethod("POST" if method != "GET" else "GET")
+    if method == "POSTDIRECTLY":
+        client.setRequestMethod("postdirectly")
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    found = {row["article"]["value"]: int(row["provisions"]["value"]) for row in rows}
+    assert len(found) == 16
+    assert found == expected_provisions_per_article()
+
+
+@pytest.mark.parametrize(("wanted", "parse_as"), [(JSON, "json"), (XML, "xml"), (CSV, "csv"), (TSV, "tsv")])
+def test_every_result_format_reads_back_to_the_same_rows(server, wanted, parse_as):
+    client = SPARQLWrapper(f"{server.url}/sparql")
+    client.setQuery(PROVISIONS_PER_ARTICLE)
+    client.setReturnFormat(wanted)
+    raw = client.query().response.read()
+    rows = Result.parse(source=io.BytesIO(raw), format=parse_as)
+    found = {str(row[0]): int(row[1]) for row in rows}
+    assert found == expected_provisions_per_article()
+
+
+def test_literals_keep_their_language_and_datatype_in_json(server):
+    query = f"SELECT ?text WHERE {{ <{DXP['A08-3']}> ?p ?text FILTER(isLiteral(?text) && lang(?text) = 'zh') }}"
+    status, _, body = ask(server, query)
+    assert status == 200
+    texts = [b["text"] for b in json.loads(body)["results"]["bindings"]]
+    assert any("其他专题会议控制在1小时以内" in t["value"] and t["xml:lang"] == "zh" for t in texts)
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples",
+                                    "application/rdf+xml"])
+def test_a_construct_comes_in_the_graph_format_asked_for(server, accept):
+    query = f"CONSTRUCT {{ <{DXP['A08-3']}> ?p ?o }} WHERE {{ <{DXP['A08-3']}> ?p ?o }}"
+    status, headers, body = ask(server, query, accept)
+    assert status == 200 and headers["Content-Type"].startswith(accept)
+    got = Graph().parse(data=body, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
+                                           "application/n-triples": "nt", "application/rdf+xml": "xml"}[accept])
+    source = resources.regulation()
+    assert set(got) == set(source.triples((DXP["A08-3"], None, None)))
+
+
+def test_rdflib_sparqlstore_reads_the_served_dataset_as_a_graph(server):
+    remote = Graph(store=SPARQLStore(f"{server.url}/sparql", returnFormat="json"))
+    assert (DXP["A08-3"], RDF.type, DXO.Provision) in remote
+    articles = set(remote.subjects(RDF.type, DXO.Article))
+    assert len(articles) == 16
+    assert remote.value(DXP["A08-3"], ELI.is_part_of) in set(resources.regulation().objects(DXP["A08-3"],
+                                                                                            ELI.is_part_of))
+
+
+def test_each_part_is_a_named_graph_and_the_service_description_lists_them(server):
+    status, headers, body = fetch(f"{server.url}/sparql", headers={"Accept": "text/turtle"})
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    described = Graph().parse(data=body, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    names = {str(o) for o in described.objects(None, URIRef(sd + "name"))}
+    assert names == {str(g) for g in GRAPHS.values()}
+    assert (None, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in described
+    status, _, body = ask(server, f"ASK {{ GRAPH <{GRAPHS['records']}> {{ ?s ?p ?o }} }}")
+    assert json.loads(body)["boolean"] is True
+
+
+def test_a_browser_asking_the_endpoint_itself_is_sent_to_the_query_ui(server):
+    status, headers, _ = fetch(f"{server.url}/sparql", headers={"Accept": "text/html"})
+    assert status == 303 and headers["Location"] == "/"
+
+
+def test_a_format_the_answer_cannot_take_is_406_and_names_those_it_can(server):
+    status, _, body = ask(server, "ASK {}", accept="image/png")
+    assert status == 406 and b"application/sparql-results+json" in body
+
+
+def test_a_syntax_error_says_where(server):
+    status, _, body = ask(server, "SELECT * WHERE { ?s ?p }")
+    assert status == 400 and b"line 1" in body
+
+
+# --- read-only --------------------------------------------------------------------------------------------------
+
+INSERT = f'INSERT DATA {{ <{DXP["A08-3"]}> <{DXO.text}> "被改写" }}'
+
+
+@pytest.mark.parametrize("how", ["update-field", "sparql-update-body", "update-as-query", "load-as-query"])
+def test_updates_are_refused_and_change_nothing(server, how):
+    if how == "update-field":
+        status, _, body = fetch(f"{server.url}/sparql", urllib.parse.urlencode({"update": INSERT}).encode(),
+                                {"Content-Type": "application/x-www-form-urlencoded"})
+    elif how == "sparql-update-body":
+        status, _, body = fetch(f"{server.url}/sparql", INSERT.encode(), {"Content-Type": "application/sparql-update"})
+    elif how == "update-as-query":
+        status, _, body = ask(server, INSERT)
+    else:
+        status, _, body = ask(server, "LOAD <http://127.0.0.1:9/data.ttl>")
+    assert status == 403 and b"read-only" in body
+    status, _, body = ask(server, 'ASK { ?s ?p "被改写" }')
+    assert json.loads(body)["boolean"] is False
+
+
+# --- nothing leaves the server ----------------------------------------------------------------------------------
+
+
+class Listener:
+    """A TCP port on 127.0.0.1 that counts who connects to it."""
+
+    def __init__(self):
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                connection, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.socket.close()
+
+
+@pytest.fixture
+def listener():
+    listening = Listener()
+    yield listening
+    listening.close()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+    "select * where {{ ?x a ?y OPTIONAL {{ service <{url}> {{ ?s ?p ?o }} }} }}",
+    "SELECT * WHERE {{ {{ SELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+    "SELECT * WHERE {{ VALUES ?endpoint {{ <{url}> }} SERVICE ?endpoint {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+])
+def test_a_service_query_is_refused_and_no_request_leaves(server, listener, template):
+    query = template.format(url=f"http://127.0.0.1:{listener.port}/sparql")
+    status, _, body = ask(server, query)
+    assert status == 403 and b"SERVICE is refused" in body
+    ask(server, "ASK {}")  # the server has finished with the refused query before the count is read
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize("how", ["FROM", "FROM NAMED", "default-graph-uri", "named-graph-uri"])
+def test_a_graph_from_elsewhere_is_refused_and_not_fetched(server, listener, how):
+    remote = f"http://127.0.0.1:{listener.port}/data.ttl"
+    if how.startswith("FROM"):
+        status, _, body = ask(server, f"SELECT * {how} <{remote}> WHERE {{ ?s ?p ?o }}")
+    else:
+        status, _, body = ask(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", **{how: remote})
+    assert status == 403 and b"never fetches graphs" in body
+    assert listener.connections == 0
+
+
+def test_a_query_may_pick_the_servers_own_graphs(server):
+    rules = str(GRAPHS["regulation"])
+    status, _, body = ask(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": rules})
+    assert status == 200
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == len(resources.regulation())
+
+
+# --- limits -----------------------------------------------------------------------------------------------------
+
+
+def test_a_query_that_runs_forever_is_cut_while_another_client_is_answered(strict):
+    with ThreadPoolExecutor(2) as pool:
+        forever = pool.submit(ask, strict, FOREVER)
+        # the simple query is sent while the forever one runs, and comes back before it
+        answers = [ask(strict, f"ASK {{ <{DXP['A08-3']}> a ?type }}") for _ in range(3)]
+        assert not forever.done()
+        assert all(status == 200 and json.loads(body)["boolean"] for status, _, body in answers)
+        status, _, body = forever.result()
+    assert status == 503 and b"time limit of 3 s" in body
+    status, _, body = ask(strict, "ASK {}")  # the worker that was killed has been replaced
+    assert status == 200
+
+
+def test_answers_are_capped_and_say_so(strict):
+    status, headers, body = ask(strict, "SELECT ?s WHERE { ?s a ?type } LIMIT 100")
+    assert status == 200 and headers["X-KB-Rows-Capped"] == "5"
+    assert len(json.loads(body)["results"]["bindings"]) == 5
+    status, headers, body = ask(strict, "SELECT ?s WHERE { ?s a ?type } LIMIT 5")
+    assert "X-KB-Rows-Capped" not in headers and len(json.loads(body)["results"]["bindings"]) == 5
+
+
+def test_stopping_the_server_ends_its_workers_and_removes_its_dataset(tmp_path):
+    with running_kb_serve(tmp_path, "--workers", "2") as running:
+        workers = {pid for pid in running.children() if b"resource_tracker" not in
+                   (Path("/proc") / str(pid) / "cmdline").read_bytes()}  # multiprocessing's tracker ends by itself
+        assert len(workers) == 2
+        assert list(tmp_path.glob("kb-serve-*"))
+    assert running.process.returncode == 0
+    alive = {pid for pid in workers if (Path("/proc") / str(pid)).exists()}
+    assert not alive
+    assert not list(tmp_path.glob("kb-serve-*"))
+
+
+def test_the_library_queries_are_offered_to_the_ui(server):
+    status, _, body = fetch(f"{server.url}/queries.json")
+    offered = {q["name"]: q for q in json.loads(body)}
+    assert status == 200 and "article-provisions" in offered
+    assert offered["article-provisions"]["text"] == (resources.HOME / "queries" / "article-provisions.rq").read_text(
+        encoding="utf-8")
+
+
+def test_the_context_is_served_where_its_iri_points(server):
+    status, headers, body = fetch(f"{server.url}/context.jsonld")
+    assert status == 200 and headers["Content-Type"].startswith("application/ld+json")
+    assert json.loads(body)["@context"] == resources.context()
+
+
+def test_a_label_with_markup_reaches_a_client_as_data(server):
+    status, _, body = ask(server, 'SELECT ?x WHERE { BIND("<script>alert(1)</script>" AS ?x) }',
+                          accept="application/sparql-results+xml")
+    assert status == 200 and b"&lt;script&gt;" in body and b"<script>" not in body
+    assert Literal("<script>alert(1)</script>") in {row[0] for row in Result.parse(
+        source=io.BytesIO(body), format="xml")}
