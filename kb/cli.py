@@ -504,8 +504,8 @@ def _serve(args) -> int:
             return 2
         try:
             run(published, location, args.host, args.port, Settings(args.timeout, args.max_rows, args.workers))
-        except OSError as exc:
-            print(f"kb: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        except SystemExit:  # uvicorn exits after logging why it could not listen (a port in use, say)
+            print(f"kb: cannot serve on {args.host}:{args.port}", file=sys.stderr)
             return 2
     return 0
 

@@ -72,12 +72,20 @@ def build(outcome=None, choices: tuple[Choice, ...] | None = None, location: str
     if outcome is not None:
         parts |= record_parts(outcome)
     store = ox.Store(str(location)) if location is not None else ox.Store()
-    sizes = {}
-    for name, graph in parts.items():
-        if not len(graph):
-            continue
-        store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
-                        to_graph=ox.NamedNode(str(GRAPHS[name])))
-        sizes[name] = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPHS[name]))))
+    store.bulk_load(_as_nquads(parts), ox.RdfFormat.N_QUADS)  # one document: Oxigraph renames blank nodes per load
+    sizes = {name: count for name in parts
+             if (count := sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPHS[name])))))}
     store.flush()
     return Published(store, sizes, list(outcome.errors) if outcome is not None else [], choices)
+
+
+def _as_nquads(parts: dict[str, Graph]) -> bytes:
+    """All parts as one N-Quads document, so a blank node shared by two graphs (a record's speech, and what was
+    inferred or found about it) stays one node."""
+    lines = []
+    for name, graph in parts.items():
+        suffix = f" <{GRAPHS[name]}> .".encode()
+        for line in graph.serialize(format="nt", encoding="utf-8").splitlines():
+            if line.strip():
+                lines.append(line.rstrip().removesuffix(b" .") + suffix)
+    return b"\n".join(lines) + b"\n"

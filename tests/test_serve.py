@@ -316,3 +316,61 @@ def test_a_label_with_markup_reaches_a_client_as_data(server):
     assert status == 200 and b"&lt;script&gt;" in body and b"<script>" not in body
     assert Literal("<script>alert(1)</script>") in {row[0] for row in Result.parse(
         source=io.BytesIO(body), format="xml")}
+
+
+# --- our IRIs dereference (W3C Cool URIs: 303 to a document chosen by Accept) ---------------------------------
+
+DOCUMENTS = [("text/html", "/page/provision/A08-3"), ("text/turtle", "/data/provision/A08-3.ttl"),
+             ("application/ld+json", "/data/provision/A08-3.jsonld"),
+             ("application/n-triples", "/data/provision/A08-3.nt")]
+
+
+@pytest.mark.parametrize(("accept", "document"), DOCUMENTS)
+def test_a_provision_iri_sends_each_client_to_the_document_it_reads(server, accept, document):
+    status, headers, _ = fetch(f"{server.url}/provision/A08-3", headers={"Accept": accept})
+    assert status == 303 and headers["Location"] == document and "Accept" in headers["Vary"]
+    status, headers, body = fetch(server.url + document)
+    assert status == 200 and headers["Content-Type"].startswith(accept)
+    if accept == "text/html":
+        assert "其他专题会议控制在1小时以内" in body.decode("utf-8")
+        return
+    got = Graph().parse(data=body, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
+                                           "application/n-triples": "nt"}[accept])
+    assert set(resources.regulation().triples((DXP["A08-3"], None, None))) <= set(got)
+
+
+def test_a_browser_prefers_the_page_and_a_linked_data_client_the_data(server):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert fetch(f"{server.url}/shape/A08-3_SpecialTopicMeetingMaxOneHour",
+                 headers={"Accept": browser})[1]["Location"] == "/page/shape/A08-3_SpecialTopicMeetingMaxOneHour"
+    rdf_client = "text/turtle;q=1.0,application/rdf+xml;q=0.5,text/html;q=0.1"
+    assert fetch(f"{server.url}/ontology/Meeting", headers={"Accept": rdf_client})[1]["Location"] == (
+        "/data/ontology/Meeting.ttl")
+
+
+def test_an_event_page_shows_its_findings_and_its_data_names_the_shape(server):
+    status, _, body = ask(server, "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX dxo: "
+                                  "<https://w3id.org/daxing-zuofeng/ontology/> SELECT ?record ?shape WHERE { "
+                                  "?r dxo:record ?record ; sh:sourceShape ?shape } LIMIT 1")
+    row = json.loads(body)["results"]["bindings"][0]
+    record, shape = row["record"]["value"], row["shape"]["value"]
+    path = record.removeprefix("https://w3id.org/daxing-zuofeng/")
+    status, _, page = fetch(f"{server.url}/page/{path}")
+    assert status == 200 and shape.rsplit("/", 1)[-1] in page.decode("utf-8")
+
+
+@pytest.mark.parametrize("path", ["/id/meeting/no-such-meeting", "/page/id/meeting/no-such-meeting",
+                                  "/data/id/meeting/no-such-meeting.ttl", "/catalogue/article/17",
+                                  "/nothing/here"])
+def test_an_unknown_iri_or_page_is_404(server, path):
+    assert fetch(server.url + path, headers={"Accept": "text/turtle"})[0] == 404
+
+
+def test_the_catalogue_lists_every_article_and_links_to_each(server):
+    status, _, body = fetch(f"{server.url}/catalogue")
+    text = body.decode("utf-8")
+    assert status == 200
+    for number in range(1, 17):
+        assert f'href="/catalogue/article/{number}"' in text
+    status, _, body = fetch(f"{server.url}/catalogue/article/8")
+    assert status == 200 and "其他专题会议控制在1小时以内" in body.decode("utf-8")
