@@ -22,6 +22,8 @@ from kb.dataset import GRAPHS, build
 from kb.namespaces import BASE, DXO, DXS, ELI
 from kb.validate import validate_paths
 
+pytestmark = pytest.mark.xdist_group("pages")  # the dataset is built once, on one worker
+
 ROOT = Path(__file__).resolve().parent.parent
 ONE_HOUR_CLAUSE = "除区政府常务会外,其他专题会议控制在1小时以内"
 RESOURCE_ATTRIBUTES = ("src", "href", "srcset", "action", "data", "poster", "formaction", "background")

@@ -29,6 +29,8 @@ from kb.dataset import GRAPHS
 from kb.namespaces import DXO, DXP, ELI
 from tests.kb_server import running_kb_serve
 
+pytestmark = pytest.mark.xdist_group("kb-serve")  # its two servers start once, on one worker
+
 PROVISIONS_PER_ARTICLE = """
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX dxo: <https://w3id.org/daxing-zuofeng/ontology/>
