@@ -221,9 +221,11 @@ def _serialise(result, media: str, max_rows: int) -> Answer:
     return Answer(200, media, serialise_triples(triples[:max_rows], media), len(triples) > max_rows)
 
 
-def serialise_triples(triples: list, media: str) -> bytes:
+def serialise_triples(triples: list, media: str, extra_prefixes: dict[str, str] | None = None) -> bytes:
     """Triples in one of GRAPH_FORMATS; Turtle with our prefixes so people can read it."""
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if media == "text/turtle" else None
+    prefixes = None
+    if media == "text/turtle":
+        prefixes = {name: str(ns) for name, ns in PREFIXES.items()} | (extra_prefixes or {})
     return ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes)
 
 

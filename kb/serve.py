@@ -25,6 +25,7 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -63,6 +64,9 @@ def create_app(location: str, settings: Settings) -> FastAPI:
     app = FastAPI(title="大兴区政府办公室作风建设规定知识库 / Daxing work-style regulation KB", lifespan=lifespan,
                   docs_url="/api", redoc_url=None)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    # Read-only and without credentials, so any web page may query it, as public SPARQL endpoints allow
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["Accept", "Content-Type"], expose_headers=["X-KB-Rows-Capped"])
 
     @app.api_route("/sparql", methods=["GET", "POST"])
     async def sparql(request: Request) -> Response:
@@ -225,7 +229,10 @@ def _service_description(request: Request, store: ox.Store, graphs: list[str], s
                      f"sd:graph [ a sd:Graph ; void:triples {size} ] ] ;")
     lines.append("  ] .")
     graph = ox.parse("\n".join(lines) + "\n", format=ox.RdfFormat.TURTLE)
-    return Response(answers.serialise_triples(list(graph), media), media_type=media, headers={"Vary": "Accept"})
+    prefixes = {"sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#",
+                "formats": "http://www.w3.org/ns/formats/"}
+    return Response(answers.serialise_triples(list(graph), media, prefixes), media_type=media,
+                    headers={"Vary": "Accept"})
 
 
 def run(published: Published, location: Path, host: str, port: int, settings: Settings) -> None:

@@ -376,3 +376,12 @@ def test_the_catalogue_lists_every_article_and_links_to_each(server):
         assert f'href="/catalogue/article/{number}"' in text
     status, _, body = fetch(f"{server.url}/catalogue/article/8")
     assert status == 200 and "其他专题会议控制在1小时以内" in body.decode("utf-8")
+
+
+def test_a_web_page_elsewhere_may_query_the_endpoint_but_not_change_it(server):
+    origin = {"Origin": "https://analyst.example.org"}
+    status, headers, _ = fetch(f"{server.url}/sparql?query=ASK%7B%7D", headers=origin)
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, _ = fetch(f"{server.url}/sparql", method="OPTIONS", headers={
+        **origin, "Access-Control-Request-Method": "PUT"})
+    assert "PUT" not in headers.get("Access-Control-Allow-Methods", "")
