@@ -578,22 +578,6 @@ def _progress_bar():
     return show
 
 
-def _write_atomically(path: str, text: str) -> None:
-    """Write next to the target and rename: an interrupted run leaves the old file or none, never half a file."""
-    import os
-    import tempfile
-
-    descriptor, part = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".part")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(part, path)
-    except BaseException:
-        if os.path.exists(part):
-            os.unlink(part)
-        raise
-
-
 def _validate(args) -> int:
     from datetime import datetime
 
@@ -620,13 +604,17 @@ def _validate(args) -> int:
         run = new_run()
         results = results_graph(outcome, run=run, started=started)
         if args.results:
-            _write_atomically(args.results, results.serialize(format="turtle"))
+            from kb.files import write_atomically
+
+            write_atomically(args.results, results.serialize(format="turtle"))
         if args.save_results and args.store:
             _open_store(args).save_results(run, results)
     if args.output == "-":
         sys.stdout.write(text)
     else:
-        _write_atomically(args.output, text)
+        from kb.files import write_atomically
+
+        write_atomically(args.output, text)
     if outcome.errors:
         for error in outcome.errors:
             print(f"kb: {error}", file=sys.stderr)
