@@ -7,9 +7,7 @@ required, not optional: CI installs it (`apt-get install -y chromium`), so witho
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from collections import Counter
 from datetime import date
@@ -30,13 +28,10 @@ from kb.load import Batch, InputError
 from kb.namespaces import DXD, DXO
 from kb.results import results_graph
 from kb.validate import Outcome, validate_paths
+from tests.browser import chromium_path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("chart-article", "chart-month", "chart-unit")
-CHROMIUM = "/usr/bin/chromium"
-INSTALL = ("Chromium is needed for the browser tests of the HTML report and was not found at {path}. "
-           "Install it with `apt-get install -y chromium` (Debian/Ubuntu; .ci/run does this), "
-           "or point the CHROMIUM environment variable at a Chromium binary.")
 
 
 class Page(HTMLParser):
@@ -257,11 +252,7 @@ def test_a_made_up_outcome_is_escaped_placed_and_explained():
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    wanted = os.environ.get("CHROMIUM")
-    path = wanted or (CHROMIUM if os.path.isfile(CHROMIUM) else shutil.which("chromium"))
-    if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
-        pytest.fail(INSTALL.format(path=wanted or CHROMIUM), pytrace=False)
-    return path
+    return chromium_path("the HTML report")
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,6 @@ fresh profile folder and the flags that keep it from calling home.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import struct
 import urllib.parse
 import urllib.request
@@ -25,15 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium_path
 from tests.kb_server import DIRECT, running_kb_serve
 
 pytestmark = pytest.mark.xdist_group("kb-serve-ui")  # its server starts once, on one worker
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-INSTALL = ("Chromium is needed for the browser test of the query page and was not found at {path}. "
-           "Install it with `apt-get install -y chromium` (Debian/Ubuntu; .ci/run does this), "
-           "or point the CHROMIUM environment variable at a Chromium binary.")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-extensions", "--disable-dev-shm-usage",
@@ -48,11 +43,7 @@ KB_BASE = "https://w3id.org/daxing-zuofeng/"
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    wanted = os.environ.get("CHROMIUM")
-    path = wanted or (CHROMIUM if os.path.isfile(CHROMIUM) else shutil.which("chromium"))
-    if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
-        pytest.fail(INSTALL.format(path=wanted or CHROMIUM), pytrace=False)
-    return path
+    return chromium_path("the query page")
 
 
 @pytest.fixture(scope="module")
