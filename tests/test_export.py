@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -434,3 +435,15 @@ def test_write_atomically_replaces_whole_files_readable_by_others(tmp_path):
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_the_command_exports_the_rules_alone_and_lists_its_files(tmp_path):
+    """`kb export DIR` without records: the rules, ontology and calendar, no records graph; the files are named."""
+    run = subprocess.run([sys.executable, "-m", "kb.cli", "export", str(tmp_path / "out")], capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    listed = {Path(line).name for line in run.stdout.splitlines()}
+    assert listed == {p.name for p in (tmp_path / "out").iterdir()} and "void.ttl" in listed
+    description = Graph().parse(tmp_path / "out" / "void.ttl")
+    subsets = {str(o) for o in description.objects(None, SD.name)}
+    assert str(GRAPHS["regulation"]) in subsets and str(GRAPHS["records"]) not in subsets

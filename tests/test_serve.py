@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import socket
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -286,8 +288,15 @@ def test_answers_are_capped_and_say_so(strict):
     assert "X-KB-Rows-Capped" not in headers and len(json.loads(body)["results"]["bindings"]) == 5
 
 
-def test_stopping_the_server_ends_its_workers_and_removes_its_dataset(tmp_path):
-    with running_kb_serve(tmp_path, "--workers", "2") as running:
+def test_a_store_is_published_and_stopping_ends_the_workers_and_removes_the_dataset(tmp_path):
+    store = tmp_path / "store"
+    loaded = subprocess.run([sys.executable, "-m", "kb.cli", "load", "data/examples/meetings.ttl", "--store",
+                             str(store)], capture_output=True, text=True, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr
+    meeting = next(Graph().parse("data/examples/meetings.ttl").subjects(RDF.type, DXO.Meeting))
+    with running_kb_serve(tmp_path, "--store", str(store), "--workers", "2") as running:
+        status, _, body = ask(running, f"ASK {{ GRAPH <{GRAPHS['records']}> {{ <{meeting}> a ?type }} }}")
+        assert status == 200 and json.loads(body)["boolean"] is True
         workers = {pid for pid in running.children() if b"resource_tracker" not in
                    (Path("/proc") / str(pid) / "cmdline").read_bytes()}  # multiprocessing's tracker ends by itself
         assert len(workers) == 2
