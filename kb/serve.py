@@ -64,6 +64,15 @@ def create_app(location: str, settings: Settings) -> FastAPI:
     app = FastAPI(title="大兴区政府办公室作风建设规定知识库 / Daxing work-style regulation KB", lifespan=lifespan,
                   docs_url="/api", redoc_url=None)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+
+    @app.middleware("http")
+    async def careful_headers(request: Request, call_next) -> Response:
+        """No content sniffing (an answer is only what its type says) and no referrer sent to other sites."""
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
     # Read-only and without credentials, so any web page may query it, as public SPARQL endpoints allow
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type"], expose_headers=["X-KB-Rows-Capped"])
@@ -126,10 +135,14 @@ def create_app(location: str, settings: Settings) -> FastAPI:
         if suffix not in DOCUMENT_SUFFIXES:
             return _not_found(f"/data/ documents end in {', '.join(DOCUMENT_SUFFIXES)}")
         iri = BASE + stem
-        if not pages.exists(store, iri):
-            return _not_found(f"nothing is known about <{iri}>")
         media = DOCUMENT_SUFFIXES[suffix]
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in pages.describe(store, iri)]
+        if iri in graphs:  # a graph's name: the document is the graph itself
+            quads = store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+        elif pages.exists(store, iri):
+            quads = pages.describe(store, iri)
+        else:
+            return _not_found(f"nothing is known about <{iri}>")
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
         return Response(answers.serialise_triples(triples, media), media_type=media)
 
     @app.get("/{kind}/{rest:path}")
@@ -140,9 +153,11 @@ def create_app(location: str, settings: Settings) -> FastAPI:
         if kind not in IRI_KINDS:
             return _not_found(f"/{kind}/ is not a kind of IRI here; ours are /{', /'.join(IRI_KINDS)}/")
         path = f"{kind}/{rest}"
-        if not pages.exists(store, BASE + path):
+        is_graph = BASE + path in graphs
+        if not is_graph and not pages.exists(store, BASE + path):
             return _not_found(f"nothing is known about <{BASE + path}>")
-        media = answers.negotiate(request.headers.get("accept"), ("text/html", *DOCUMENT_SUFFIXES.values()))
+        pages_too = () if is_graph else ("text/html",)  # a graph is only data; its triples have their own pages
+        media = answers.negotiate(request.headers.get("accept"), (*pages_too, *DOCUMENT_SUFFIXES.values()))
         if media is None:
             return PlainTextResponse("this resource is described as text/html, " + ", ".join(DOCUMENT_SUFFIXES.values())
                                      + "\n", status_code=406)

@@ -394,3 +394,11 @@ def test_a_web_page_elsewhere_may_query_the_endpoint_but_not_change_it(server):
     status, headers, _ = fetch(f"{server.url}/sparql", method="OPTIONS", headers={
         **origin, "Access-Control-Request-Method": "PUT"})
     assert "PUT" not in headers.get("Access-Control-Allow-Methods", "")
+
+
+def test_a_graph_name_dereferences_to_the_graph_itself(server):
+    status, headers, _ = fetch(f"{server.url}/graph/regulation", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert status == 303 and headers["Location"] == "/data/graph/regulation.ttl"
+    status, headers, body = fetch(f"{server.url}/data/graph/regulation.nt")
+    assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+    assert len(Graph().parse(data=body, format="nt")) == len(resources.regulation())
