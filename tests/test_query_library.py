@@ -159,3 +159,32 @@ def test_query_returns_the_expected_rows(name: str):
         assert got_rows == expected_rows
     else:
         assert Counter(got_rows) == Counter(expected_rows)
+
+
+
+VALUELESS = "tests/cases/A05-7_PoliceEscortAuthorised/invalid-001.json"  # a reception whose finding has no sh:value
+VALUELESS_FINDINGS = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX dxo: <https://w3id.org/daxing-zuofeng/ontology/>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+SELECT ?record ?article WHERE {
+    ?result a sh:ValidationResult ; dxo:record ?record ; dxo:article/eli:number ?article .
+    FILTER NOT EXISTS { ?result sh:value ?value }
+}"""
+
+
+@pytest.mark.parametrize("name", ["record-findings", "article-findings-in-period", "reception-standard-breaches"])
+def test_a_finding_without_a_value_gives_its_row_not_one_per_concept(name):
+    """A finding with no sh:value (a fact that is missing) once matched every labelled concept: hundreds of rows."""
+    graph = knowledge_graph((VALUELESS,))
+    valueless = list(graph.query(VALUELESS_FINDINGS))
+    assert valueless, f"{VALUELESS} gives a finding without sh:value"
+    record, article = valueless[0]
+    values = {"record-findings": {"record": str(record)}, "article-findings-in-period": {"article": str(article)},
+              "reception-standard-breaches": {}}[name]
+    rows = json.loads(query.render(query.run(graph, query.find(name), values), "srj"))["results"]["bindings"]
+    key = {"record-findings": None, "article-findings-in-period": "record", "reception-standard-breaches": "reception"}
+    mine = [row for row in rows if key[name] is None or row[key[name]]["value"] == str(record)]
+    findings = list(graph.query("SELECT ?r WHERE { ?r <https://w3id.org/daxing-zuofeng/ontology/record> ?record }",
+                                initBindings={"record": record}))
+    assert 1 <= len(mine) <= len(findings)
