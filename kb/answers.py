@@ -20,6 +20,7 @@ import io
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -77,7 +78,25 @@ class Answer:
 
 
 def check(text: str, graphs: Collection[str]) -> str:
-    """The query's form (SELECT, ASK, CONSTRUCT or DESCRIBE) if this endpoint may run it; else Refused."""
+    """The query's form (SELECT, ASK, CONSTRUCT or DESCRIBE) if this endpoint may run it; else Refused.
+
+    rdflib's parser takes 15-150 ms for a library query, often more than Oxigraph takes to answer it, so the
+    verdict on a text is remembered: a query run again (a UI re-run, a dashboard's poll) is not parsed again."""
+    verdict = _verdict(text, frozenset(graphs))
+    if isinstance(verdict, Refused):
+        raise Refused(verdict.status, str(verdict))  # a fresh one: a re-raised instance would keep every traceback
+    return verdict
+
+
+@lru_cache(maxsize=512)
+def _verdict(text: str, graphs: frozenset[str]) -> str | Refused:
+    try:
+        return _check(text, graphs)
+    except Refused as refused:
+        return refused
+
+
+def _check(text: str, graphs: Collection[str]) -> str:
     from pyparsing import ParseException
     from rdflib.plugins.sparql import prepareQuery
 
