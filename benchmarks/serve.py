@@ -28,8 +28,6 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +45,7 @@ if str(HOME) not in sys.path:
     sys.path.insert(0, str(HOME))
 
 from benchmarks.run import DEFAULT_CACHE, _data  # noqa: E402  (same generated data and cache as run.py)
+from tests.kb_server import Server, running_kb_serve  # noqa: E402  (the server started as the tests start it)
 
 ID = "https://w3id.org/daxing-zuofeng/id/"
 # A query that never ends on any dataset of more than a few triples: every triple with every pair of triples.
@@ -58,7 +57,6 @@ KNOWN_DIFFERENCES = {
     "reception-standard-breaches": "compares STR() of blank nodes",
 }
 START_SECONDS = 3600.0  # validation of 10k events alone takes minutes
-STOP_SECONDS = 30.0
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an HTTP proxy
 
 
@@ -185,83 +183,22 @@ def _spawn_local(records: Path, scratch: Path, repeat: int, slow: float, skip: l
 # --- The endpoint: a real `kb serve` process -------------------------------------------------------------------
 
 
-class Server:
-    """`kb serve RECORDS` on a free port of 127.0.0.1, ready once `ASK {}` answers; stopped with SIGINT."""
-
-    def __init__(self, records: Path, scratch: Path, workers: int, timeout: float, max_rows: int):
-        self.records, self.scratch = records, scratch
-        self.options = ["--workers", str(workers), "--timeout", f"{timeout:g}", "--max-rows", str(max_rows)]
-        self.process: subprocess.Popen | None = None
-        self.url = ""
-        self.startup_s = 0.0
-        self.log = scratch / "kb-serve.log"
-
-    def __enter__(self) -> Server:
-        environment = {**os.environ, "TMPDIR": str(self.scratch), "PYTHONUNBUFFERED": "1"}
-        for _attempt in range(3):  # another process may take the free port first
-            port = _free_port()
-            self.url = f"http://127.0.0.1:{port}/sparql"
-            started = time.perf_counter()
-            with open(self.log, "w") as output:
-                self.process = subprocess.Popen(
-                    [sys.executable, "-m", "kb.cli", "serve", str(self.records), "--port", str(port), *self.options],
-                    cwd=str(HOME), stdout=output, stderr=subprocess.STDOUT, env=environment)
-            while (self.process.poll() is None and time.perf_counter() - started < START_SECONDS
-                   and not self._answers()):
-                time.sleep(0.1)
-            self.startup_s = time.perf_counter() - started
-            if self.process.poll() is None and self._answers():
-                return self
-            self._stop()
-            if "address already in use" not in self.log.read_text().lower():
-                break
-        raise SystemExit(f"kb serve did not start:\n{self.log.read_text()}")
-
-    def __exit__(self, *exc) -> None:
-        self._stop()
-
-    def _answers(self) -> bool:
-        try:
-            return post(self.url, "ASK {}", timeout=2)[0] == 200
-        except OSError:
-            return False
-
-    def _stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def served_triples(self) -> int | None:
-        match = re.search(r"serving ([\d,]+) triples", self.log.read_text())
-        return int(match.group(1).replace(",", "")) if match else None
-
-    def peak_rss_mb(self) -> dict[str, float]:
-        """Peak resident memory (VmHWM) of the server process and the sum over its query workers."""
-        own = _vm_hwm(self.process.pid)
-        workers = sum(_vm_hwm(pid) for pid in _children(self.process.pid))
-        return {"server": round(own, 1), "workers": round(workers, 1)}
+def served_triples(server: Server) -> int | None:
+    match = re.search(r"serving ([\d,]+) triples", server.log.read_text())
+    return int(match.group(1).replace(",", "")) if match else None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def peak_rss_mb(server: Server) -> dict[str, float]:
+    """Peak resident memory (VmHWM) of the server process and the sum over its query workers."""
+    own = _vm_hwm(server.process.pid)
+    workers = sum(_vm_hwm(pid) for pid in server.children())
+    return {"server": round(own, 1), "workers": round(workers, 1)}
 
 
-def _children(parent: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
-                    found.append(int(entry.name))
-            except (OSError, ValueError, IndexError):
-                continue
-    return found
+def serving(records: Path, scratch: Path, workers: int, timeout: float, max_rows: int):
+    """A real `kb serve RECORDS` process, started and stopped as the tests do (tests/kb_server.py)."""
+    return running_kb_serve(scratch, str(records), "--workers", str(workers), "--timeout", f"{timeout:g}",
+                            "--max-rows", str(max_rows), start_seconds=START_SECONDS)
 
 
 def _vm_hwm(pid: int) -> float:
@@ -295,7 +232,7 @@ def endpoint_queries(server: Server, queries: list[dict], repeat: int, slow: flo
         answers = []
 
         def once(asked=asked, answers=answers):
-            answers.append(post(server.url, asked["text"]))
+            answers.append(post(server.sparql, asked["text"]))
 
         seconds, _ = _timed_runs(once, repeat, slow)
         status, body, capped = answers[-1]
@@ -318,12 +255,12 @@ def latencies(url: str, text: str, count: int, keep_going=lambda: True) -> list[
 
 def interference(server: Server, simple: str, count: int) -> dict:
     """The simple query's latency alone, then while another client's query runs until the time limit stops it."""
-    alone = latencies(server.url, simple, count)
+    alone = latencies(server.sparql, simple, count)
     hog: dict = {}
 
     def run_hog():
         started = time.perf_counter()
-        status, body, _ = post(server.url, NEVER_ENDS, opener=urllib.request.build_opener(
+        status, body, _ = post(server.sparql, NEVER_ENDS, opener=urllib.request.build_opener(
             urllib.request.ProxyHandler({})))
         hog.update(status=status, seconds=time.perf_counter() - started,
                    message=body.decode("utf-8", "replace").strip()[:200])
@@ -331,9 +268,9 @@ def interference(server: Server, simple: str, count: int) -> dict:
     thread = threading.Thread(target=run_hog)
     thread.start()
     time.sleep(1.0)  # the hog has reached a worker and is using its core
-    loaded = latencies(server.url, simple, count, keep_going=thread.is_alive)
+    loaded = latencies(server.sparql, simple, count, keep_going=thread.is_alive)
     thread.join()
-    after = latencies(server.url, simple, count)  # the killed worker replaced, the pool whole again
+    after = latencies(server.sparql, simple, count)  # the killed worker replaced, the pool whole again
     return {"alone_ms": _ms(statistics.median(alone)), "loaded_ms": _ms(statistics.median(loaded)) if loaded else None,
             "loaded_max_ms": _ms(max(loaded)) if loaded else None, "loaded_n": len(loaded),
             "after_ms": _ms(statistics.median(after)), "hog_status": hog.get("status"),
@@ -349,7 +286,7 @@ def throughput(server: Server, simple: str, clients: int, seconds: float) -> dic
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            status, _, _ = post(server.url, simple, opener=opener)
+            status, _, _ = post(server.sparql, simple, opener=opener)
             times[i].append(time.perf_counter() - started)
             if status == 200:
                 done[i] += 1
@@ -506,18 +443,18 @@ def main(argv: list[str] | None = None) -> int:
         queries = local_run["queries"]
         simple = next(q["text"] for q in queries if q["name"] == args.simple)
 
-        with Server(records, scratch, args.workers, args.timeout, args.max_rows) as server:
-            startup = {"s": server.startup_s, "triples": server.served_triples()}
+        with serving(records, scratch, args.workers, args.timeout, args.max_rows) as server:
+            startup = {"s": server.startup_s, "triples": served_triples(server)}
             endpoint_queries(server, queries, args.repeat, args.slow)
             rates = [throughput(server, simple, int(k), args.seconds) for k in args.clients.split(",")]
-            startup["rss_mb"] = server.peak_rss_mb()
+            startup["rss_mb"] = peak_rss_mb(server)
             if args.busy_timeout == args.timeout:  # one server does for both: one start-up fewer
                 busy = {"simple": args.simple, "timeout": args.timeout, "startup_s": round(server.startup_s, 1),
                         **interference(server, simple, args.latency_runs)}
         loads["after_serve"] = round(os.getloadavg()[0], 2)
 
         if args.busy_timeout != args.timeout:
-            with Server(records, scratch, args.workers, args.busy_timeout, args.max_rows) as server:
+            with serving(records, scratch, args.workers, args.busy_timeout, args.max_rows) as server:
                 busy = {"simple": args.simple, "timeout": args.busy_timeout, "startup_s": round(server.startup_s, 1),
                         **interference(server, simple, args.latency_runs)}
         loads["after"] = round(os.getloadavg()[0], 2)

@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kb.namespaces import PREFIXES
+from kb.namespaces import PREFIX_IRIS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -244,7 +244,7 @@ def serialise_triples(triples: list, media: str, extra_prefixes: dict[str, str] 
     """Triples in one of GRAPH_FORMATS; Turtle with our prefixes so people can read it."""
     prefixes = None
     if media == "text/turtle":
-        prefixes = {name: str(ns) for name, ns in PREFIXES.items()} | (extra_prefixes or {})
+        prefixes = PREFIX_IRIS | (extra_prefixes or {})
     return ox.serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes)
 
 

@@ -31,7 +31,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from kb import resources
 from kb.files import Staging, Written
-from kb.namespaces import BASE, KBG, PREFIXES
+from kb.namespaces import BASE, KBG, PREFIX_IRIS
 
 if TYPE_CHECKING:
     from kb.dataset import Published
@@ -92,7 +92,7 @@ def prepare(store: ox.Store) -> Source:
 
 
 def _prefixes() -> dict[str, str]:
-    return {prefix: str(namespace) for prefix, namespace in PREFIXES.items()} | {"kbg": str(KBG)}
+    return PREFIX_IRIS | {"kbg": str(KBG)}
 
 
 def _oxigraph(format: ox.RdfFormat, union: bool) -> Callable[[Source], bytes]:

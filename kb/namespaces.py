@@ -44,6 +44,8 @@ PREFIXES = {
     "xsd": XSD,
 }
 
+PREFIX_IRIS = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}  # for writers that take strings
+
 
 def bind_prefixes(graph):
     """Bind our prefixes on a graph so serialisations read well."""

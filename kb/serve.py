@@ -20,6 +20,7 @@ import contextlib
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -42,17 +43,20 @@ SUFFIX_OF = {media: suffix for suffix, media in DOCUMENT_SUFFIXES.items()}
 MAX_QUERY_BYTES = 1_000_000
 
 
+@dataclass(frozen=True)
 class Settings:
-    """How the server was asked to run."""
+    """How the server was asked to run: a query's time limit, the row cap, and how many queries run at once."""
 
-    def __init__(self, seconds: float = 30.0, max_rows: int = 10_000, workers: int = 4):
-        self.seconds, self.max_rows, self.workers = seconds, max_rows, workers
+    seconds: float = 30.0
+    max_rows: int = 10_000
+    workers: int = 4
 
 
 def create_app(location: str, settings: Settings) -> FastAPI:
     """The web application over the dataset stored (and closed) at `location`."""
     store = ox.Store.read_only(location)
     graphs = sorted(node.value for node in store.named_graphs())
+    sizes = {graph: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))) for graph in graphs}
     pool = Pool(location, graphs, settings.workers, settings.seconds, settings.max_rows)
 
     @contextlib.asynccontextmanager
@@ -83,7 +87,7 @@ def create_app(location: str, settings: Settings) -> FastAPI:
         if isinstance(asked, Response):
             return asked
         if asked is None:
-            return _service_description(request, store, graphs, settings)
+            return _service_description(request, sizes, settings)
         answered = await pool.ask(asked)
         headers = {"Vary": "Accept"}
         if answered.truncated:
@@ -212,7 +216,7 @@ def _read_only() -> PlainTextResponse:
     return PlainTextResponse("this endpoint is read-only: SPARQL updates are refused\n", status_code=403)
 
 
-def _service_description(request: Request, store: ox.Store, graphs: list[str], settings: Settings) -> Response:
+def _service_description(request: Request, sizes: dict[str, int], settings: Settings) -> Response:
     """SPARQL 1.1 Service Description, or the query UI for a browser."""
     media = answers.negotiate(request.headers.get("accept"), ("text/turtle", *DOCUMENT_SUFFIXES.values(),
                                                               "text/html"))
@@ -236,10 +240,9 @@ def _service_description(request: Request, store: ox.Store, graphs: list[str], s
         '  dct:description "Read-only. SERVICE and graphs from elsewhere are refused; each query has a time limit '
         f'of {settings.seconds:g} s and answers are capped at {settings.max_rows} rows."@en ;',
         "  sd:defaultDataset [ a sd:Dataset ;",
-        f"    sd:defaultGraph [ a sd:Graph ; void:triples {len(store)} ] ;",
+        f"    sd:defaultGraph [ a sd:Graph ; void:triples {sum(sizes.values())} ] ;",
     ]
-    for graph in graphs:
-        size = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    for graph, size in sizes.items():
         lines.append(f"    sd:namedGraph [ a sd:NamedGraph ; sd:name <{graph}> ; "
                      f"sd:graph [ a sd:Graph ; void:triples {size} ] ] ;")
     lines.append("  ] .")
@@ -251,7 +254,7 @@ def _service_description(request: Request, store: ox.Store, graphs: list[str], s
 
 
 def run(published: Published, location: Path, host: str, port: int, settings: Settings) -> None:
-    """Serve until interrupted; the dataset folder is removed afterwards."""
+    """Serve the dataset written at `location` until interrupted."""
     import uvicorn
 
     sizes = sum(published.sizes.values())

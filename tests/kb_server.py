@@ -1,4 +1,4 @@
-"""A real `kb serve` process for tests: `with running_kb_serve(tmp_path, "data/examples") as server: server.url`.
+"""A real `kb serve` process for tests and benchmarks: `with running_kb_serve(tmp_path, "data/examples") as server:`.
 
 The server runs as its own process on a free port of 127.0.0.1 (a collision with another process is retried on
 a new port), with TMPDIR set to `tmp_path` so the test can see that it cleans up. It is ready when its
@@ -32,6 +32,11 @@ class Server:
     url: str
     process: subprocess.Popen
     log: Path
+    startup_s: float = 0.0  # from the start of the process until the endpoint answered
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
 
     def children(self) -> set[int]:
         """The server's child processes (its query workers), read from /proc."""
@@ -56,16 +61,17 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def running_kb_serve(tmp_path: Path, *args: str) -> Iterator[Server]:
+def running_kb_serve(tmp_path: Path, *args: str, start_seconds: float = START_SECONDS) -> Iterator[Server]:
     log = tmp_path / "kb-serve.log"
     environment = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     for _attempt in range(ATTEMPTS):
         port = free_port()
+        started = time.monotonic()
         with open(log, "w") as output:
             process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", *args, "--port", str(port)],
                                        stdout=output, stderr=subprocess.STDOUT, env=environment)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_SECONDS
+        deadline = time.monotonic() + start_seconds
         while time.monotonic() < deadline and process.poll() is None and not _answers(url):
             time.sleep(0.2)
         if process.poll() is None and _answers(url):
@@ -75,7 +81,7 @@ def running_kb_serve(tmp_path: Path, *args: str) -> Iterator[Server]:
             raise AssertionError(f"kb serve did not start:\n{log.read_text()}")
     else:
         raise AssertionError(f"kb serve found no free port in {ATTEMPTS} attempts:\n{log.read_text()}")
-    server = Server(url, process, log)
+    server = Server(url, process, log, time.monotonic() - started)
     try:
         yield server
     finally:
