@@ -842,9 +842,10 @@ class _Generator:
             "participants": [part(self.rng.choice(["ma-jun", "huang-xiaoyan"]), "OfficePersonnel", OFFICE)],
         }
         if name == "facts not verified":
-            del record["verified"]
+            record["verified"] = []  # recorded as never verified: a field left out would only be unknown
         elif name == "no department coordinated":
-            del record["coordinatedUnits"], record["coordinated"]
+            record["coordinatedUnits"] = []
+            del record["coordinated"]
         self.emit("request", record, shapes)
 
     # -- documents --
@@ -1071,7 +1072,7 @@ class _Generator:
             other = self.rng.choice([t for t in unit.topics if t != topic] or ["安全生产"])
             record["matters"].append(f"{other}工作部署")
         if name == "not classified":
-            del record["category"]  # and, unclassified, it is not forwarded
+            record["category"] = []  # recorded as unclassified; and, unclassified, it is not forwarded
         elif key_work or name == "general bulletin forwarded":
             record["submittedTo"] = [part(unit.vice_mayor, "DistrictLeaderInCharge")]
         self.emit("bulletin", record, shapes)
@@ -1225,12 +1226,12 @@ class _Generator:
             members += [part(f"enterprise-representative-{k}", "DelegationMember",
                              "org/airport-zone-development-company", function="企业代表") for k in (1, 2)]
         if name == "member without function":
-            del members[3]["function"]
+            members[3]["function"] = []
         for member in members:
             member["souvenirsBrought"] = False
         tasks = [{"title": task, "counterpart": counterpart} for _, counterpart, task in places]
         if name == "task without counterpart":
-            del tasks[1]["counterpart"]
+            tasks[1]["counterpart"] = []
         back = day + timedelta(days=self.rng.randint(5, 7))
         approved = day + timedelta(days=2) if name == "approved after departure" else day - timedelta(
             days=self.rng.randint(12, 30))
@@ -1292,7 +1293,7 @@ class _Generator:
             "participants": [part(s, "OfficePersonnel", f"org/{section}") for s in SECTIONS[section]],
         }
         if name == "no learning theme":
-            del record["topic"]
+            record["topic"] = []
         self.emit("trip", record, shapes)
 
     def _trip_inbound(self) -> None:

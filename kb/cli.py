@@ -342,8 +342,8 @@ def _rules(args) -> int:
     rules = rules_for(outcome, [URIRef(_record_iri(args.record))] if args.record else None)
     _report_input_errors(outcome)
     if not rules:
-        print("kb: no event record found to answer for (give --record, or records of type Meeting, Reception ...)",
-              file=sys.stderr)
+        print("kb: no record found that a rule speaks about (give --record, or records of type Meeting, Document, "
+              "BulletinIssue ...)", file=sys.stderr)
         return 2
     if args.format == "json":
         print(json.dumps([r.__dict__ for r in rules], ensure_ascii=False, indent=2))

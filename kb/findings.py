@@ -19,6 +19,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from kb import profiles, resources
 from kb.load import Batch, owner
+from kb.missing import MISSING_FACT
 from kb.namespaces import DXO, DXS, ELI
 from kb.profiles import Choice
 
@@ -53,6 +54,7 @@ class Finding:
     source: str | None = None
     justification: str | None = None
     original_severity: str | None = None
+    missing: str | None = None  # the fact (property IRI) not recorded, on a missing-fact result
     readings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -215,6 +217,9 @@ def _finding(results: Graph, result, explain: Explainer, data: Graph, batch: Bat
         situation_en=explain.situation(shape, "en"),
         source=batch.source_of(record) if batch else None,
     )
+    if component == MISSING_FACT:
+        finding.missing = str(path)
+        return finding
     justification = _justification(data, record, provision)
     lowered = explain.shapes.value(shape, DXS.severityWhenJustified)
     if justification is not None and lowered is not None:

@@ -27,11 +27,11 @@ from urllib.parse import urljoin
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, SKOS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kb import resources
-from kb.namespaces import DXP, DXV, bind_prefixes
+from kb.namespaces import DXO, DXP, DXS, DXV, bind_prefixes
 
 RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".json": "json", ".jsonld": "json"}
 CSV_SUFFIX = ".csv"
@@ -218,6 +218,7 @@ def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda i
     errors: list[InputError] = []
     graph = bind_prefixes(Graph())
     good: list[int] = []
+    records = [without_nulls(record) for record in records]
     for index, record in enumerate(records):
         problems = list(check_record(record, pointer_of(index)))
         if problems:
@@ -226,6 +227,7 @@ def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda i
         else:
             good.append(index)
     try:  # one document for all the good records: the context is processed once, not once per record
+        records = [with_none_recorded(record) if i in good else record for i, record in enumerate(records)]
         graph.parse(data=json.dumps(_with_context({"@graph": [_body(records[i]) for i in good]})), format="json-ld")
     except (RecursionError, Exception):
         graph = bind_prefixes(Graph())
@@ -265,8 +267,153 @@ def _records(document, source: str) -> tuple[list[dict], str | None, list[InputE
     return records, pointer, errors
 
 
+# --- Known, absent and unknown facts -----------------------------------------------------------------------------
+#
+# A field left out, or written null, was not recorded: the rules that need it say "not enough data". A field written
+# as an empty list was recorded as having no value ("drinks": [], "tasks": [], "approvedOn": []): JSON-LD would turn
+# it into nothing at all, so the loader states it as `dxo:recordedNone <the field's property>` on the object, which
+# the rules read as "known to be absent" (kb/missing.py).
+
+NONE_RECORDED = "recordedNone"
+
+
+def without_nulls(value):
+    """The record with every null field left out: null is "not recorded", the same as leaving the field out."""
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value if item is not None]
+    return value
+
+
+def with_none_recorded(obj: dict, terms: dict | None = None) -> dict:
+    """The object with each field written as an empty list also named in `recordedNone`, by its property's IRI
+    (read from the term in scope, so a nested `kind` is the venue kind, not the event kind)."""
+    terms = terms if terms is not None else _terms(resources.context())
+    done: dict = {}
+    absent: list[str] = []
+    for key, value in obj.items():
+        definition = terms.get(key)
+        if value == [] and definition is not None and key != NONE_RECORDED:
+            absent.append(_property_iri(definition, key))
+        scoped = terms
+        if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
+            scoped = {**terms, **_terms(definition["@context"])}
+        if isinstance(value, dict):
+            value = with_none_recorded(value, scoped)
+        elif isinstance(value, list):
+            value = [with_none_recorded(item, scoped) if isinstance(item, dict) else item for item in value]
+        done[key] = value
+    if absent:
+        done[NONE_RECORDED] = sorted(set(absent))
+    return done
+
+
+def _property_iri(definition, key: str) -> str:
+    """The absolute IRI a term stands for: its @id (a compact IRI with one of the context's prefixes)."""
+    iri = definition.get("@id", key) if isinstance(definition, dict) else definition
+    prefix, _, local = iri.partition(":")
+    namespace = resources.context().get(prefix)
+    return namespace + local if isinstance(namespace, str) and not local.startswith("//") else iri
+
+
 def _body(record: dict) -> dict:
-    return {key: value for key, value in record.items() if key != "@context"}
+    return _as_read({key: value for key, value in record.items() if key != "@context"}, _terms(resources.context()))
+
+
+# --- Values written as clerks know them ----------------------------------------------------------------------
+#
+# Two forms the context cannot type by itself are rewritten before JSON-LD reads a checked record: a date without
+# a time in a date-time field ("received": "2024-05-13", the day alone being known) becomes an xsd:date value, and
+# an exception's provision in the catalogue's notation ("A09.3") becomes the provision's IRI.
+
+EXCEPTION_PROVISION = "dxo:forProvision"  # the property of the `provision` term of an exception
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _as_read(obj: dict, terms: dict) -> dict:
+    """The object with its date-only times typed xsd:date and its provisions as IRIs, read with the terms in scope
+    (as check_record scopes them)."""
+    done: dict = {}
+    for key, value in obj.items():
+        definition = terms.get(key)
+        scoped = terms
+        if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
+            scoped = {**terms, **_terms(definition["@context"])}
+        items = [_value_as_read(item, definition, scoped) for item in (value if isinstance(value, list) else [value])]
+        done[key] = items if isinstance(value, list) else items[0]
+    return done
+
+
+def _value_as_read(item, definition, terms: dict):
+    if isinstance(item, dict):
+        return _as_read(item, terms)
+    if not isinstance(definition, dict) or not isinstance(item, str):
+        return item
+    if _day_only(definition.get("@type"), item):
+        return {"@value": item, "@type": str(XSD.date)}
+    if definition.get("@id") == EXCEPTION_PROVISION:
+        iri = provision_iri(item)
+        return str(iri) if iri is not None else item
+    return item
+
+
+def _day_only(kind, item) -> bool:
+    """A date in a date-time field: only the day is known, and the value is read as that xsd:date."""
+    return (kind == "xsd:dateTime" and isinstance(item, str) and bool(_DAY.match(item))
+            and not Literal(item, datatype=XSD.date).ill_typed)
+
+
+@cache
+def justifiable_provisions() -> dict[URIRef, str]:
+    """The provisions a recorded exception may name, with their notations, in order: those a shape implementing them
+    lowers in severity when justified (dxs:severityWhenJustified) or is met by a recorded justification only
+    (dxs:needsJustification). An exception for any other provision would be read by no rule."""
+    shapes, regulation = resources.shapes(), resources.regulation()
+    found = {provision for shape in {*shapes.subjects(DXS.severityWhenJustified, None),
+                                     *shapes.subjects(DXS.needsJustification, Literal(True))}
+             for provision in shapes.objects(shape, DXS.implements)}
+    notations = {provision: str(regulation.value(provision, SKOS.notation) or provision) for provision in found}
+    return dict(sorted(notations.items(), key=lambda item: _notation_key(item[1])))
+
+
+def _notation_key(notation: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", notation))
+
+
+@cache
+def _provisions_by_notation() -> dict[str, URIRef]:
+    regulation = resources.regulation()
+    return {str(notation): provision for provision, notation in regulation.subject_objects(SKOS.notation)
+            if (provision, RDF.type, DXO.Provision) in regulation}
+
+
+def provision_iri(text: str) -> URIRef | None:
+    """The provision an exception names: its id (A09-3), its notation in the catalogue (A09.3) or its IRI; None
+    when the text names no provision."""
+    text = text.strip()
+    if "://" in text:
+        iri = URIRef(text)
+    elif text in _provisions_by_notation():
+        iri = _provisions_by_notation()[text]
+    else:
+        iri = DXP[text]
+    return iri if (iri, RDF.type, DXO.Provision) in resources.regulation() else None
+
+
+def _check_provision(item, where: str) -> Iterator[tuple[str, str]]:
+    """An exception names a provision that admits a justification, else no rule would read it."""
+    admitted = justifiable_provisions()
+    candidates = ", ".join(admitted.values())
+    iri = provision_iri(item) if isinstance(item, str) else None
+    if iri is None:
+        yield where, (f"unknown provision {item!r}; an exception names a provision that admits a justification, "
+                      f"written A09.3 or A09-3: {candidates}")
+    elif iri not in admitted:
+        notation = resources.regulation().value(iri, SKOS.notation)
+        yield where, (f"provision {item!r} ({notation}) admits no justification: no rule of it is lowered or met by a "
+                      f"recorded exception, so this one would be read by none (say why in a note instead); the "
+                      f"provisions that admit a justification are: {candidates}")
 
 
 def _with_context(record: dict) -> dict:
@@ -294,6 +441,10 @@ def _check_object(obj: dict, terms: dict, pointer: str) -> Iterator[tuple[str, s
             continue
         if key.startswith("@") or key == "id":
             continue
+        if key == NONE_RECORDED:
+            yield where, "recordedNone is written by the loader: write the field itself as an empty list to say " \
+                         "it has no value, e.g. \"drinks\": []"
+            continue
         definition = terms.get(key)
         if definition is None:
             yield where, f"unknown field {key!r}; expected one of: {', '.join(sorted(_fields(terms)))}"
@@ -320,7 +471,8 @@ def _check_type(value, terms: dict, where: str) -> Iterator[tuple[str, str]]:
 
 
 def _fields(terms: dict) -> list[str]:
-    return [key for key, value in terms.items() if not (isinstance(value, str) and key[:1].isupper())
+    return [key for key, value in terms.items() if key != NONE_RECORDED
+            and not (isinstance(value, str) and key[:1].isupper())
             and ":" not in key and not (isinstance(value, str) and value.endswith(("/", "#")))]
 
 
@@ -328,7 +480,11 @@ def _check_value(item, definition, vocab: str | None, where: str) -> Iterator[tu
     if not isinstance(definition, dict):
         return
     kind = definition.get("@type")
-    if kind == "@vocab" and vocab:
+    if definition.get("@id") == EXCEPTION_PROVISION:
+        yield from _check_provision(item, where)
+    elif _day_only(kind, item):
+        return
+    elif kind == "@vocab" and vocab:
         if not isinstance(item, str):
             yield where, f"expected a name from the vocabulary, got {item!r}"
             return
@@ -356,7 +512,7 @@ _LEXICAL = {
 }
 
 _EXAMPLES = {
-    "xsd:dateTime": "e.g. \"2024-03-12T09:00:00+08:00\"",
+    "xsd:dateTime": "e.g. \"2024-03-12T09:00:00+08:00\", or the date \"2024-03-12\" when the time is not known",
     "xsd:date": "e.g. \"2024-03-12\"",
     "xsd:gYear": "e.g. \"2024\"",
     "xsd:decimal": "a number",
@@ -374,6 +530,7 @@ _EXAMPLES = {
 # from the context, never from the mapping, so each check stays in one place.
 
 LIST_SEPARATOR = ";"
+NONE_CELLS = {"none", "无"}  # a cell recording that there is no value (an empty list in JSON); an empty cell is unknown
 _NAME_SEPARATORS = re.compile(r"[;；]")  # ids and vocabulary names never hold a semicolon, full-width or not
 _BOOLEANS = {"true": True, "false": False, "是": True, "否": False, "1": True, "0": False}
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -399,6 +556,8 @@ class Column:
     zipped: bool  # one value per object of a list of objects, by position
     datatype: str | None  # the context's @type: "@id", "@vocab", "xsd:boolean" ... (None: text)
     required: bool = False
+    absent_under: tuple[str, ...] = ()  # a child table's parent fields whose objects have no such field (a meeting's
+    # meals have no dishes): a value there is refused
 
 
 @dataclass
@@ -456,10 +615,18 @@ def _mapping(spec: dict) -> Mapping:
             raise MappingError(f"{kind}.json: column {name!r}: a list of objects is written \"field[].name\", "
                                "one value per object (no nested lists)")
         plain = (steps[0][:-2], *steps[1:]) if zipped else steps
-        types = {_datatype((*prefix, *plain), kind, name) for prefix in prefixes}
+        types, absent, first_error = set(), [], None
+        for prefix in prefixes:  # a child's field may exist under some of its parents' fields only (dishes)
+            try:
+                types.add(_datatype((*prefix, *plain), kind, name))
+            except MappingError as exc:
+                absent.append(prefix[0] if prefix else "")
+                first_error = first_error or exc
+        if not types:
+            raise first_error
         if len(types) != 1:
             raise MappingError(f"{kind}.json: column {name!r} has different types under its parents' fields")
-        columns[name] = Column(name, steps, many, zipped, types.pop(), bool(column.get("required")))
+        columns[name] = Column(name, steps, many, zipped, types.pop(), bool(column.get("required")), tuple(absent))
     paths = [(c.path[0].removesuffix("[]"), *c.path[1:]) for c in columns.values()]
     for path in paths:
         if any(other != path and other[:len(path)] == path for other in paths):
@@ -637,6 +804,14 @@ def _child_rows(table: _Table, records: dict[str, _Record], dropped: set[str]) -
             problems.append((named, f"{ident!r} is a {parent.kind} record (row {parent.line} of {parent.source}); "
                                     f"{mapping.kind} rows belong to {kinds} records"))
         target = mapping.parent_fields.get(parent.kind if parent else "", next(iter(mapping.parent_fields.values())))
+        fits = parent is not None and parent.kind in mapping.parent_fields
+        for column in [c for c in mapping.columns.values() if fits and target in c.absent_under
+                       and _cell(table.header, cells, c.name)]:
+            field_name = column.path[0].removesuffix("[]")
+            owners = " or ".join(k for k, f in mapping.parent_fields.items() if f not in column.absent_under)
+            problems.append((column.name, f"the {target} of a {parent.kind} record have no {field_name}: column "
+                                          f"{column.name} is for {owners} records only; leave it empty"))
+            child.pop(field_name, None)  # said once, not again as an unknown field
         prefix = f"/{target}/0"
         problems += [(_column_at(where, pointer[len(prefix):]) if pointer.startswith(prefix) else None, message)
                      for pointer, message in check_record({"id": ident or "?", target: [child]})]
@@ -649,13 +824,21 @@ def _child_rows(table: _Table, records: dict[str, _Record], dropped: set[str]) -
     return errors
 
 
+def _cell(header: list[str], cells: list[str], name: str) -> str:
+    """The text of a row's cell in the named column ('' when the row has none)."""
+    at = header.index(name) if name in header else len(cells)
+    return cells[at].strip() if at < len(cells) else ""
+
+
 def _row_object(mapping: Mapping, header: list[str], cells: list[str]
                 ) -> tuple[dict, dict[str, str], list[tuple[str | None, str]]]:
     """One row as a plain JSON object (the parent column left out), where each value came from (JSON pointer ->
-    column), and the cells that could not be read. Empty cells are not given."""
+    column), and the cells that could not be read. Empty cells are not given. A cell `none` records that there is
+    none: its field as an empty list, or, in a column filled by position, its list of objects as an empty list."""
     body: dict = {}
     names: dict = {}  # the same shape as body, with column names for values
     problems: list[tuple[str | None, str]] = []
+    emptied: dict[str, tuple[str, str]] = {}  # a list of objects a cell says is empty -> (the column, its cell)
     for index, cell in enumerate(cells):
         name, text = header[index] if index < len(header) else "", cell.strip()
         if not text or name == mapping.parent_column:
@@ -664,6 +847,12 @@ def _row_object(mapping: Mapping, header: list[str], cells: list[str]
             problems.append((None, f"a value in column {index + 1}, which the header does not name: {text!r}"))
             continue
         column = mapping.columns[name]
+        if text.casefold() in NONE_CELLS:
+            if column.zipped:
+                emptied.setdefault(column.path[0][:-2], (name, text))
+            else:
+                _place_none(body, names, column)
+            continue
         parts = _split(text, column) if column.many or column.zipped else [text]
         values = []
         for part in parts:
@@ -680,6 +869,15 @@ def _row_object(mapping: Mapping, header: list[str], cells: list[str]
         body[key], names[key] = [body[key][i] for i in kept], [names[key][i] for i in kept]
         if not kept:
             del body[key], names[key]
+    for key, (name, text) in emptied.items():
+        if key in body:  # an object of the list has a value in another of its columns
+            others = sorted({label for item in names[key] for label in item.values()})
+            problems.append((name, f"column {name} says there are no {key} ({text!r}), but "
+                                   f"{', '.join(others)} {'gives' if len(others) == 1 else 'give'} {key} values in "
+                                   f"the same row: write the values, or write none and leave the other {key} "
+                                   "columns of the row empty (or none)"))
+        else:
+            body[key], names[key] = [], name
     where: dict[str, str] = {}
     _pointers(names, "", where)
     return body, where, problems
@@ -720,6 +918,14 @@ def _place(body: dict, names: dict, column: Column, values: list) -> None:
         body, names = body.setdefault(step, {}), names.setdefault(step, {})
     body[leaf] = values if len(values) > 1 else values[0]
     names[leaf] = [column.name] * len(values) if len(values) > 1 else column.name
+
+
+def _place_none(body: dict, names: dict, column: Column) -> None:
+    """A cell saying there is none: the field as an empty list, which the JSON path reads as recorded absent."""
+    *outer, leaf = column.path
+    for step in outer:
+        body, names = body.setdefault(step, {}), names.setdefault(step, {})
+    body[leaf], names[leaf] = [], column.name
 
 
 def _place_by_position(body: dict, names: dict, column: Column, values: list) -> None:

@@ -21,6 +21,7 @@ def summary(outcome: Outcome) -> dict:
         "sources": len(outcome.batch.graphs),
         "records": len({f.record for f in outcome.findings} | _records(outcome)),
         **{severity.lower(): counts.get(severity, 0) for severity in SEVERITIES},
+        "not_recorded": sum(1 for f in outcome.findings if f.missing),
         "input_errors": len(outcome.errors),
         "not_in_force": len(outcome.not_in_force),
     }
@@ -95,7 +96,9 @@ def as_text(outcome: Outcome) -> str:
         lines.append("")
     s = summary(outcome)
     lines.append(f"{s['sources']} source(s), {s['records']} record(s): {s['violation']} violation(s), "
-                 f"{s['warning']} warning(s), {s['info']} info, {s['input_errors']} input error(s)"
+                 f"{s['warning']} warning(s), {s['info']} info"
+                 + (f" ({s['not_recorded']} of them a fact not recorded)" if s["not_recorded"] else "")
+                 + f", {s['input_errors']} input error(s)"
                  + (f", {s['not_in_force']} not in force" if s["not_in_force"] else ""))
     return "\n".join(lines) + "\n"
 
@@ -130,6 +133,8 @@ def as_turtle(outcome: Outcome) -> str:
         if f.justification is not None:
             graph.add((result, DXO.justification, Literal(f.justification, lang="zh")))
             graph.add((result, DXO.originalSeverity, SH[f.original_severity]))
+        if f.missing:
+            graph.add((result, DXO.missingFact, URIRef(f.missing)))
     for error in outcome.errors:
         node = BNode()
         graph.add((report, DXO.inputError, node))

@@ -83,6 +83,8 @@ def results_graph(outcome: Outcome, run: URIRef | None = None, started: datetime
         if f.justification is not None:
             graph.add((result, DXO.justification, Literal(f.justification, lang="zh")))
             graph.add((result, DXO.originalSeverity, SH[f.original_severity]))
+        if f.missing:
+            graph.add((result, DXO.missingFact, URIRef(f.missing)))
         when = record_date(described, record)
         if when is not None:
             graph.add((result, DXO.recordDate, Literal(when.isoformat(), datatype=XSD.date)))

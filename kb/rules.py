@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
-from kb import query
+from kb import profiles, query
 from kb.load import owner
-from kb.namespaces import DXO
+from kb.missing import targets
+from kb.namespaces import DXO, DXS
 from kb.results import results_graph
 from kb.validate import Outcome, validate_paths
 
@@ -48,16 +50,22 @@ def parts(data: Graph) -> Graph:
 
 
 def situations(outcome: Outcome) -> list[URIRef]:
-    """The records asked about: every event (meeting, reception, trip ...) the input describes."""
-    typed = set(outcome.batch.union().subjects(RDF.type, DXO.Event))
-    typed |= set(outcome.inferred.subjects(RDF.type, DXO.Event))
-    return sorted(n for n in typed if isinstance(n, URIRef))
+    """The records asked about: every event the input describes, and every other record a rule speaks about (a
+    document, a bulletin issue or periodical, a review period, a grassroots problem, a leading cadre, a section):
+    a record one of whose nodes a shape targets."""
+    data = outcome.batch.union()
+    described = ReadOnlyGraphAggregate([data, outcome.inferred])
+    asked = set(data.subjects(RDF.type, DXO.Event)) | set(outcome.inferred.subjects(RDF.type, DXO.Event))
+    shapes = profiles.shapes(outcome.choices)
+    for shape in set(shapes.subjects(DXS.implements, None)):
+        for node in targets(shapes, shape, described):
+            asked.add(owner(data, node) if isinstance(node, BNode) else node)
+    return sorted(n for n in asked if isinstance(n, URIRef) and (n, None, None) in data)
 
 
 def rules_for(outcome: Outcome, records: list[URIRef] | None = None) -> list[Rule]:
     data = outcome.batch.union()
-    graph = query.knowledge_graph(data, outcome.inferred, results_graph(outcome), outcome.choices)
-    graph += parts(data)
+    graph = query.knowledge_view(data, outcome.inferred, results_graph(outcome), parts(data), choices=outcome.choices)
     asked = query.find(QUERY)
     found = []
     for record in records if records is not None else situations(outcome):

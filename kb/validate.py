@@ -24,6 +24,7 @@ from kb.findings import Finding, findings_from
 from kb.in_force import NotInForce, act_applies_from, in_force, record_date
 from kb.infer import infer
 from kb.load import Batch, InputError, read
+from kb.missing import open_world
 from kb.namespaces import DXO, DXS
 from kb.profiles import Choice
 
@@ -129,10 +130,13 @@ def validate_batch(batch: Batch, choices: tuple[Choice, ...] | None = None, engi
 
 def outcome_of(batch: Batch, data: Graph, inferred: Graph, results: Graph, choices: tuple[Choice, ...]) -> Outcome:
     """The run's outcome from its SHACL results, wherever they were computed: findings explained, and judged by
-    the provisions in force on each record's date."""
+    the provisions in force on each record's date. A judgement that rested on a fact the record does not carry
+    becomes a missing-fact result (kb/missing.py)."""
+    described = ReadOnlyGraphAggregate([data, inferred])
+    results = open_world(results, described, profiles.shapes(choices))
     outcome = Outcome(batch, inferred, results, choices)
     outcome.findings, outcome.not_in_force = judge_in_time(
-        findings_from(results, data, inferred, batch, choices), ReadOnlyGraphAggregate([data, inferred]))
+        findings_from(results, data, inferred, batch, choices), described)
     return outcome
 
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
+from rdflib import Literal
+
 from benchmarks import generate as gen
+from kb import resources
+from kb.namespaces import DXS
 from kb.validate import validate_paths
 
 BASE = "https://w3id.org/daxing-zuofeng/id/"
@@ -55,7 +59,10 @@ def test_planted_violations_are_exactly_the_findings(tmp_path):
     outcome = validate_paths([str(tmp_path / "records")])
     assert not outcome.errors, [str(e) for e in outcome.errors]
     found = defaultdict(set)
-    for finding in outcome.findings:
+    undecided = {str(s) for s in resources.shapes().subjects(DXS.reportsUndecided, Literal(True))}
+    for finding in outcome.findings:  # a fact not recorded, or a quota with no review period, is no verdict
+        if finding.missing or finding.shape in undecided:
+            continue
         found[finding.record.removeprefix(BASE)].add(finding.shape.rsplit("/", 1)[1])
     assert {record: sorted(shapes) for record, shapes in found.items()} == expected
     assert len(Counter(s for shapes in expected.values() for s in shapes)) >= 15, "many kinds of violation"

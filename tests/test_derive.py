@@ -61,3 +61,58 @@ def test_no_end_no_local_end_date_and_a_stated_date_wins():
     derived = derived_facts(data)
     assert derived.value(meeting, DXO.localEndDate) is None
     assert derived.value(DOC, DXO.receivedOn) is None
+
+
+# --- a date alone, when only the day is known -----------------------------------------------------------------
+
+
+def _day(text: str) -> Literal:
+    return Literal(text, datatype=namespace.XSD.date)
+
+
+def test_a_date_alone_is_its_own_local_date_weekday_and_end_date_with_no_duration():
+    data = Graph()
+    meeting = URIRef("https://w3id.org/daxing-zuofeng/id/meeting/day-only")
+    data.add((meeting, SCHEMA.startDate, _day("2024-03-11")))  # a Monday
+    data.add((meeting, SCHEMA.endDate, _day("2024-03-12")))
+    derived = derived_facts(data)
+    assert _date(derived, meeting, DXO.localDate) == date(2024, 3, 11)
+    assert derived.value(meeting, DXO.localDayOfWeek).toPython() == 1
+    assert _date(derived, meeting, DXO.localEndDate) == date(2024, 3, 12)
+    assert derived.value(meeting, DXO.durationMinutes) is None  # a duration needs the hours: not enough data
+
+
+def test_a_date_and_a_time_give_local_dates_but_no_duration():
+    data = Graph()
+    handling = BNode()
+    data.add((handling, SCHEMA.startDate, _moment("2016-06-08T23:30:00Z")))  # 07:30 on 9 June in Beijing
+    data.add((handling, SCHEMA.endDate, _day("2016-06-14")))
+    derived = derived_facts(data)
+    assert _date(derived, handling, DXO.localDate) == date(2016, 6, 9)
+    assert _date(derived, handling, DXO.localEndDate) == date(2016, 6, 14)
+    assert derived.value(handling, DXO.durationMinutes) is None
+    assert derived.value(handling, DXO.durationIsEstimate) is None
+
+
+def test_a_receipt_and_a_submission_recorded_by_date_alone_are_their_own_local_dates():
+    data = Graph()
+    data.add((DOC, DXO.receivedAt, _day("2024-05-13")))
+    data.add((DOC, DXO.submittedForApprovalAt, _day("2024-03-05")))
+    derived = derived_facts(data)
+    assert _date(derived, DOC, DXO.receivedOn) == date(2024, 5, 13)
+    assert _date(derived, DOC, DXO.submittedForApprovalOn) == date(2024, 3, 5)
+
+
+def test_periods_keep_their_dates_and_get_no_local_date():
+    """since / until of a review period, a periodical or a post are days of a period, not the time of an event."""
+    data = Graph()
+    period, periodical, person = (URIRef(f"https://w3id.org/daxing-zuofeng/id/{name}")
+                                  for name in ("period/h1", "periodical/p", "person/p"))
+    post = BNode()
+    data.add((period, namespace.RDF.type, DXO.ReviewPeriod))
+    data.add((periodical, namespace.RDF.type, DXO.BulletinPeriodical))
+    data.add((person, URIRef("http://www.w3.org/ns/org#holds"), post))
+    for node in (period, periodical, post):
+        data.add((node, SCHEMA.startDate, _day("2024-01-01")))
+        data.add((node, SCHEMA.endDate, _day("2024-06-30")))
+    assert len(derived_facts(data)) == 0

@@ -168,7 +168,8 @@ PREFIX sh: <http://www.w3.org/ns/shacl#>
 PREFIX dxo: <https://w3id.org/daxing-zuofeng/ontology/>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 SELECT ?record ?article WHERE {
-    ?result a sh:ValidationResult ; dxo:record ?record ; dxo:article/eli:number ?article .
+    ?result a sh:ValidationResult ; dxo:record ?record ; dxo:article/eli:number ?article ;
+            sh:resultSeverity sh:Violation .
     FILTER NOT EXISTS { ?result sh:value ?value }
 }"""
 

@@ -95,3 +95,28 @@ def test_the_command_lists_outcomes_by_group_with_clauses():
                              capture_output=True, text=True, encoding="utf-8")
     rows = json.loads(as_json.stdout)
     assert {r["notation"]: r["outcome"] for r in rows}["A09.9"] == "violated"
+
+
+def test_rules_answer_for_every_kind_of_record_a_rule_speaks_about_not_only_events():
+    """Documents, bulletin issues and periodicals are asked about without naming them one by one."""
+    examples = Path(__file__).resolve().parent.parent / "data" / "examples"
+    _, rules = rules_for_paths([str(examples / "documents.json"), str(examples / "briefings.json")])
+    records = {r.record.rsplit("/id/", 1)[1].split("/")[0] for r in rules}
+    assert {"document", "bulletin", "periodical"} <= records
+    per_record = {}
+    for rule in rules:
+        per_record.setdefault(rule.record, set()).add(rule.notation)
+    assert all(len(notations) == 123 for notations in per_record.values())
+
+
+def test_a_fact_not_recorded_is_not_enough_data_and_recorded_as_none_is_a_breach(tmp_path):
+    """A13.2: the editor's rating left out says which fact is missing; written as none it breaks the rule."""
+    issue = {"id": "bulletin/r-1", "type": "BulletinIssue", "publication": "InfoDisclosureMonthly",
+             "issued": "2024-07-05T10:00:00+08:00", "pages": 3}
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps([issue, {**issue, "id": "bulletin/r-2", "substantive": []}]), encoding="utf-8")
+    _, rules = rules_for_paths([str(path)])
+    a13_2 = {r.record.rsplit("/", 1)[1]: r for r in rules if r.notation == "A13.2"}
+    assert a13_2["r-1"].outcome == "not enough data"
+    assert "有实质性内容" in a13_2["r-1"].missing
+    assert a13_2["r-2"].outcome == "violated"
