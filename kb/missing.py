@@ -2,9 +2,10 @@
 
 A shape needs a fact (a property of the node it checks) when it counts or compares that property's values: its
 `sh:path` with `sh:minCount`, `sh:qualifiedMinCount`, `sh:hasValue`, `sh:in`, `sh:not`, `sh:maxCount` or a bound
-(`sh:maxInclusive` ...), a property it names with `dxs:requires` (the SPARQL shapes), or the record's exceptions
-when it is met only by a recorded justification (`dxs:needsJustification`). For every node a shape targets that
-has no value of such a fact there are three cases, and the data says which:
+(`sh:maxInclusive` ...; along a sequence path, the steps after the first), the other side of `sh:lessThan`, a
+property it names with `dxs:requires` (the SPARQL shapes) or on each node a path reaches (`dxs:requiresOnEach`),
+or the record's exceptions when it is met only by a recorded justification (`dxs:needsJustification`). For every
+node a shape targets that has no value of such a fact there are three cases, and the data says which:
 
 - recorded absent: the record says there is none (`"drinks": []` in JSON, `none` in a CSV cell; the loader writes
   `dxo:recordedNone <property>` on the node). The shape's own results stand: a `sh:minCount` breach is a breach.
@@ -37,7 +38,7 @@ REQUIRED_FACTS = """
 PREFIX sh:  <http://www.w3.org/ns/shacl#>
 PREFIX dxs: <https://w3id.org/daxing-zuofeng/shape/>
 PREFIX dxo: <https://w3id.org/daxing-zuofeng/ontology/>
-SELECT DISTINCT ?shape ?fact ?onlyIfBreached WHERE {
+SELECT DISTINCT ?shape ?fact ?onlyIfBreached ?onEach WHERE {
     ?shape dxs:implements ?provision .
     {
         ?shape sh:path ?fact .
@@ -50,6 +51,7 @@ SELECT DISTINCT ?shape ?fact ?onlyIfBreached WHERE {
     }
     UNION { ?shape sh:lessThan|sh:lessThanOrEquals ?fact . BIND (false AS ?onlyIfBreached) }
     UNION { ?shape dxs:requires ?fact . BIND (false AS ?onlyIfBreached) }
+    UNION { ?shape dxs:requiresOnEach ?fact . BIND (false AS ?onlyIfBreached) BIND (true AS ?onEach) }
     UNION { ?shape dxs:needsJustification true . BIND (dxo:exception AS ?fact) BIND (true AS ?onlyIfBreached) }
 }
 """
@@ -65,6 +67,7 @@ class Need:
     fact: URIRef
     only_if_breached: bool = False
     path: tuple[URIRef, ...] = ()
+    on_each: bool = False  # the last property of the path is needed on each node its other steps reach
 
 
 @cache
@@ -76,7 +79,7 @@ def needs(shapes: Graph) -> tuple[Need, ...]:
     for row in shapes.query(REQUIRED_FACTS):
         steps = _steps(shapes, row.fact)
         if steps:
-            found.add(Need(row.shape, steps[0], bool(row.onlyIfBreached.toPython()), steps))
+            found.add(Need(row.shape, steps[0], bool(row.onlyIfBreached.toPython()), steps, row.onEach is not None))
     return tuple(sorted(found))
 
 
@@ -102,6 +105,21 @@ def missing_step(described: Graph, node, path: tuple[URIRef, ...], complete: fro
         if not following:
             return step if index > 0 or len(path) == 1 else None
         nodes = following
+    return None
+
+
+def missing_on_each(described: Graph, node, path: tuple[URIRef, ...], complete: frozenset) -> URIRef | None:
+    """The path's last property when one of the nodes its other steps reach neither has it nor records it as none
+    (dxs:requiresOnEach: each visit an item reports on says whether it was ordinary); None otherwise."""
+    *via, fact = path
+    nodes = {node}
+    for step in via:
+        nodes = {o for n in nodes for o in described.objects(n, step)}
+    if fact in complete:
+        return None
+    for reached in nodes:
+        if (reached, fact, None) not in described and (reached, DXO.recordedNone, fact) not in described:
+            return fact
     return None
 
 
@@ -132,7 +150,8 @@ def unknown_facts(described: Graph, shapes: Graph) -> dict[tuple, list[tuple[Nee
         for node in targets(shapes, need.shape, described):
             if records_only and isinstance(node, BNode):
                 continue  # a part of a record (a meal): the record carries the fact
-            step = missing_step(described, node, need.path, complete)
+            step = (missing_on_each(described, node, need.path, complete) if need.on_each
+                    else missing_step(described, node, need.path, complete))
             if step is not None:
                 lacking.setdefault((need.shape, node), []).append((need, step))
     return lacking
@@ -143,8 +162,7 @@ def open_world(results: Graph, described: Graph, shapes: Graph) -> Graph:
     breached = {(results.value(r, SH.sourceShape), results.value(r, SH.focusNode))
                 for r in results.subjects(RDF.type, SH.ValidationResult)}
     lacking = {key: facts for key, needs_lacking in unknown_facts(described, shapes).items()
-               if (facts := sorted({step for need, step in needs_lacking
-                                    if not need.only_if_breached or key in breached}))}
+               if (facts := sorted({step for need, step in needs_lacking if _counts(need, key in breached)}))}
     if not lacking:
         return results
     kept = Graph()
@@ -164,6 +182,17 @@ def open_world(results: Graph, described: Graph, shapes: Graph) -> Graph:
             for triple in _missing_fact(result, shape, node, fact, shapes):
                 kept.add(triple)
     return kept
+
+
+def _counts(need: Need, breached: bool) -> bool:
+    """Whether an unrecorded fact makes the shape's judgement of the node unknown: a justification only matters
+    where there is a breach to excuse; a fact missing on one of several parts (one member's status) cannot undo a
+    breach the others already show (five civil servants are more than four whatever the sixth is)."""
+    if need.only_if_breached:
+        return breached
+    if need.on_each:
+        return not breached
+    return True
 
 
 def _drop_blank_parts(kept: Graph, results: Graph, result) -> None:

@@ -115,6 +115,7 @@ def test_a_person_with_two_posts_and_a_visit_with_tasks_and_members_are_their_js
                    "counterpart": "Shizuoka Prefectural Research Institute of Agriculture and Forestry"}],
         "approvedOn": "2024-10-21", "approvalReference": "京外审〔2024〕1603号", "workRelated": True,
         "ordinary": False, "note": "出发和回京均未安排迎送", "sideActivities": [], "distributedItems": [],
+        "sendOffs": [],
         "members": [
             {"person": "person/zhang-hui", "role": "ViceDistrictMayor", "unit": "org/district-government",
              "function": "团长", "souvenirsBrought": False},
