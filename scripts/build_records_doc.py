@@ -16,9 +16,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from rdflib import Literal
@@ -28,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from kb import resources  # noqa: E402
+from kb.files import write_atomically  # noqa: E402
 from kb.load import justifiable_provisions  # noqa: E402
 from kb.namespaces import DXO, DXS  # noqa: E402
 
@@ -96,19 +95,6 @@ def check(path: Path | None = None) -> str | None:
         return (f"{path} is stale (its generated section differs from the shapes); "
                 "run python scripts/build_records_doc.py")
     return None
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write text to path via a temp file in the same folder and os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main(argv: list[str] | None = None) -> int:
