@@ -160,9 +160,9 @@ def _static_graph(choices) -> Graph:
 def knowledge_view(*parts: Graph | None, choices=None) -> Graph:
     """The knowledge graph of `knowledge_graph`, read-only, as a view over the static part (built once per process)
     and a run's own graphs, for asking many questions of small runs without copying the regulation each time."""
-    view = ReadOnlyGraphAggregate([_static_graph(choices or profiles.resolve()),
-                                   *(part for part in parts if part is not None)])
-    view.namespace_manager = _static_graph(choices or profiles.resolve()).namespace_manager
+    static = _static_graph(choices or profiles.resolve())
+    view = ReadOnlyGraphAggregate([static, *(part for part in parts if part is not None)])
+    view.namespace_manager = static.namespace_manager
     return view
 
 
