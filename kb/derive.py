@@ -25,6 +25,18 @@ LOCAL_DATE_OF = {DXO.receivedAt: DXO.receivedOn, DXO.submittedForApprovalAt: DXO
 # Records whose schema:startDate / schema:endDate are the first and last days of a period (since / until: a review
 # period, a periodical's run, a post held), not the times of an event: no local date or weekday is derived from them.
 PERIODS = (DXO.ReviewPeriod, DXO.BulletinPeriodical)
+# Which recorded properties each derived one is computed from: what the documentation of the record format says a
+# rule reading the derived fact reads (scripts/build_records_doc.py).
+DERIVED_FROM = {
+    DXO.localDate: (SCHEMA.startDate, DXO.scheduledStart),
+    DXO.localDayOfWeek: (SCHEMA.startDate, DXO.scheduledStart),
+    DXO.localEndDate: (SCHEMA.endDate, DXO.scheduledEnd),
+    DXO.durationMinutes: (SCHEMA.startDate, SCHEMA.endDate, DXO.scheduledStart, DXO.scheduledEnd),
+    DXO.durationIsEstimate: (DXO.scheduledStart, DXO.scheduledEnd),
+    **{day: (moment,) for moment, day in LOCAL_DATE_OF.items()},
+    DXO.costPerHead: (DXO.headcount, DXO.totalCost),
+    DXO.charCount: (DXO.title, SCHEMA.text),
+}
 
 
 def derived_facts(data: Graph) -> Graph:
