@@ -169,6 +169,14 @@ def _plain(term):
     return term
 
 
+def _as_string(term):
+    """A plain literal as the xsd:string literal a record gives (`_plain` undoes the type; RDF 1.1 has them equal),
+    so that a record's own xsd:string value is never counted as inferred."""
+    if isinstance(term, Literal) and term.datatype is None and term.language is None:
+        return Literal(str(term), datatype=XSD.string)
+    return term
+
+
 def _fast_closure(graph: Graph, tbox: ClosedTBox) -> Graph:
     """The closure by `reasonable`, with the rules it lacks applied between passes until a fixpoint.
 
@@ -225,7 +233,7 @@ def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine
     records -= set(data.objects(None, RDF.type))
     inferred = Graph()
     for s, p, o in work:
-        if s not in records or (s, p, o) in data:
+        if s not in records or (s, p, o) in data or (s, p, _as_string(o)) in data:
             continue
         if p == RDF.type and (isinstance(o, BNode) or o in TYPES_NOT_KEPT):
             continue

@@ -14,12 +14,17 @@ node a shape targets that has no value of such a fact there are three cases, and
 - not recorded: the shape cannot judge the node. Its results there are set aside, and one Info result says which
   fact is missing (`sh:sourceConstraintComponent dxo:MissingFactConstraintComponent`, `sh:resultPath` the fact).
 
+A bound the record gives instead of a capped fact (a speech of at most 10 minutes: a property declared
+`dxo:upperBoundOf` the fact) settles the shape where it is within the shape's maximum; above it, the fact stays
+missing. The cap is read from the shape, so the number lives in the shapes only.
+
 Both SHACL engines give the same raw results; this step runs on either's, so they stay comparable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -152,9 +157,29 @@ def unknown_facts(described: Graph, shapes: Graph) -> dict[tuple, list[tuple[Nee
                 continue  # a part of a record (a meal): the record carries the fact
             step = (missing_on_each(described, node, need.path, complete) if need.on_each
                     else missing_step(described, node, need.path, complete))
+            if step is not None and len(need.path) == 1 and bound_within_cap(described, node, step, need.shape, shapes):
+                continue
             if step is not None:
                 lacking.setdefault((need.shape, node), []).append((need, step))
     return lacking
+
+
+def bound_within_cap(described: Graph, node, fact: URIRef, shape: URIRef, shapes: Graph) -> bool:
+    """Whether an upper bound the record gives instead of the fact (a speech of at most 10 minutes: a property that
+    is dxo:upperBoundOf the fact) already meets the shape's maximum, so the unrecorded fact cannot change the verdict.
+    A bound above the maximum says nothing: the fact stays missing."""
+    inclusive, exclusive = shapes.value(shape, SH.maxInclusive), shapes.value(shape, SH.maxExclusive)
+    if inclusive is None and exclusive is None:
+        return False
+    for bound_property in resources.ontology().subjects(DXO.upperBoundOf, fact):
+        for bound in described.objects(node, bound_property):
+            value = bound.toPython() if isinstance(bound, Literal) else None
+            if not isinstance(value, (int, float, Decimal)):
+                continue
+            if (inclusive is not None and value <= inclusive.toPython()) or \
+                    (exclusive is not None and value < exclusive.toPython()):
+                return True
+    return False
 
 
 def open_world(results: Graph, described: Graph, shapes: Graph) -> Graph:

@@ -197,20 +197,36 @@ def _expression_parts(ontology: Graph, expression: BNode, reads: set[URIRef]) ->
 @cache
 def fed_by(prop: URIRef) -> frozenset[URIRef]:
     """The properties a value of `prop` may come from: itself, its sub-properties, the links of a chain that
-    implies it, its inverse, and the recorded facts the engine derives it from."""
+    implies it, its inverse, the recorded facts the engine derives it from, and a bound that stands in for it where it
+    is not recorded (dxo:upperBoundOf: a speech's minutesAtMost for its minutes, kb/missing.py)."""
     ontology = _model()
     found, todo = {prop}, [prop]
     while todo:
         current = todo.pop()
         sources = set(ontology.subjects(RDFS.subPropertyOf, current)) | set(ontology.objects(current, OWL.inverseOf)) \
-            | set(ontology.subjects(OWL.inverseOf, current)) | set(DERIVED_FROM.get(current, ()))
+            | set(ontology.subjects(OWL.inverseOf, current)) | set(DERIVED_FROM.get(current, ())) \
+            | set(ontology.subjects(DXO.upperBoundOf, current))
         for chain in ontology.objects(current, OWL.propertyChainAxiom):
             sources.update(Collection(ontology, chain))
+        sources |= _value_conditions(ontology, current)
         for source in sources:
             if isinstance(source, URIRef) and source not in found:
                 found.add(source)
                 todo.append(source)
     return frozenset(found)
+
+
+def _value_conditions(ontology: Graph, prop: URIRef) -> set[URIRef]:
+    """The properties of the class expressions that give `prop` a value (C subClassOf [prop hasValue v]: an
+    approval date or number says the visit was approved, a driver's role that they are service staff)."""
+    found: set[URIRef] = set()
+    for restriction in ontology.subjects(OWL.onProperty, prop):
+        if (restriction, OWL.hasValue, None) not in ontology:
+            continue
+        for condition in ontology.subjects(RDFS.subClassOf, restriction):
+            if isinstance(condition, BNode):
+                _expression_parts(ontology, condition, found)
+    return found - {DXO.recordedNone}
 
 
 def provisions_reading() -> tuple[dict[URIRef, set[str]], dict[URIRef, set[str]]]:

@@ -49,6 +49,7 @@ SCHEME_FILES = {
     "distributed-items.ttl": "DistributedItemScheme",
     "purposes.ttl": "MeetingPurposeScheme",
     "attendance-scopes.ttl": "AttendanceScopeScheme",
+    "frequencies.ttl": "FrequencyScheme",
 }
 
 # Schemes of the suggestion that another module (ontology/vocab/modality.ttl) carries.
