@@ -1,13 +1,9 @@
 """One SPARQL request answered safely over a read-only store, in the format the client asked for.
 
-A published endpoint runs queries written by anyone, so before Oxigraph sees a query it is parsed by rdflib's
-SPARQL 1.1 grammar (a query neither parses is refused with the parser's line and column) and checked:
-
-- an update (INSERT, DELETE, LOAD, CLEAR ...) is refused: the endpoint is read-only;
-- `SERVICE` is refused: Oxigraph would send the request, so any client could make the server fetch internal
-  URLs (../shared/notes/security.md, pitfall 1);
-- `FROM`, `FROM NAMED` and the protocol's `default-graph-uri` / `named-graph-uri` may only name this dataset's
-  own graphs: the endpoint never fetches a graph from elsewhere (pitfall 2).
+A published endpoint runs queries written by anyone, so before Oxigraph sees a query it goes through
+kb.sparql_guard, as `kb query FILE.rq` does: updates and `SERVICE` are refused, and `FROM`, `FROM NAMED` and the
+protocol's `default-graph-uri` / `named-graph-uri` may only name this dataset's own graphs (the endpoint never
+fetches a graph from elsewhere). A query that does not parse is refused with the parser's line and column.
 
 Answers are capped at `max_rows` rows (or triples); a capped answer says so. The time limit is the caller's
 (kb.serve kills the worker process running a query past it: neither rdflib nor pyoxigraph can stop a query).
@@ -18,14 +14,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
-from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from kb.namespaces import PREFIX_IRIS
+from kb.sparql_guard import Refused, check, refuse_unknown_graph
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -47,14 +43,6 @@ _ALIASES = {"json": "application/sparql-results+json", "xml": "application/sparq
             "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml"}
 
 
-class Refused(ValueError):
-    """A request the endpoint will not run; `status` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
 @dataclass(frozen=True)
 class Request:
     """What the protocol carried: the query, its dataset from the URL, and the client's Accept header."""
@@ -72,85 +60,6 @@ class Answer:
     media_type: str
     body: bytes
     truncated: bool = False
-
-
-# --- checking ---------------------------------------------------------------------------------------------------
-
-
-def check(text: str, graphs: Collection[str]) -> str:
-    """The query's form (SELECT, ASK, CONSTRUCT or DESCRIBE) if this endpoint may run it; else Refused.
-
-    rdflib's parser takes 15-150 ms for a library query, often more than Oxigraph takes to answer it, so the
-    verdict on a text is remembered: a query run again (a UI re-run, a dashboard's poll) is not parsed again."""
-    verdict = _verdict(text, frozenset(graphs))
-    if isinstance(verdict, Refused):
-        raise Refused(verdict.status, str(verdict))  # a fresh one: a re-raised instance would keep every traceback
-    return verdict
-
-
-@lru_cache(maxsize=512)
-def _verdict(text: str, graphs: frozenset[str]) -> str | Refused:
-    try:
-        return _check(text, graphs)
-    except Refused as refused:
-        return refused
-
-
-def _check(text: str, graphs: Collection[str]) -> str:
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql import prepareQuery
-
-    try:
-        parsed = prepareQuery(text)
-    except ParseException as exc:
-        if _is_update(text):
-            raise Refused(403, "this endpoint is read-only: updates (INSERT, DELETE, LOAD, CLEAR, ...) are "
-                               "refused") from None
-        raise Refused(400, f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
-    except RecursionError:
-        raise Refused(400, "the query is nested too deeply to parse") from None
-    except Exception as exc:  # rdflib raises plain exceptions for an unknown prefix and the like
-        raise Refused(400, f"the query cannot be read: {exc}") from None
-    if any(_named(part) == "ServiceGraphPattern" for part in _walk(parsed.algebra)):
-        raise Refused(403, "SERVICE is refused: this endpoint never sends requests to other servers")
-    for clause in parsed.algebra.get("datasetClause") or ():  # CompValue.get returns the key when it is missing
-        if "default" in clause:
-            refuse_unknown_graph(str(clause["default"]), graphs, "FROM")
-        if "named" in clause:
-            refuse_unknown_graph(str(clause["named"]), graphs, "FROM NAMED")
-    return parsed.algebra.name.removesuffix("Query").upper()
-
-
-def refuse_unknown_graph(iri: str, graphs: Collection[str], where: str) -> None:
-    if iri not in graphs:
-        raise Refused(403, f"{where} <{iri}>: not a graph of this endpoint, which never fetches graphs from "
-                           f"elsewhere; its graphs are {', '.join(sorted(graphs))}")
-
-
-def _is_update(text: str) -> bool:
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        parseUpdate(text)
-    except Exception:
-        return False
-    return True
-
-
-def _named(node) -> str | None:
-    return getattr(node, "name", None)
-
-
-def _walk(node) -> Iterable:
-    """Every part of an rdflib algebra tree, without recursion (a deep query must not overflow the stack)."""
-    stack = [node]
-    while stack:
-        part = stack.pop()
-        yield part
-        if isinstance(part, dict):
-            stack.extend(part.values())
-        elif isinstance(part, list | tuple):
-            stack.extend(part)
 
 
 # --- content negotiation --------------------------------------------------------------------------------------

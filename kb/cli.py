@@ -1,6 +1,8 @@
 """The `kb` command.
 
-Exit codes: 0 conforms, 1 findings at or above --fail-on, 2 unreadable input or usage error.
+Exit codes: 0 conforms, 1 findings at or above --fail-on, 2 unreadable input or usage error, 3 an unexpected
+error (a fault of kb or of its surroundings, never a result: one line on stderr, the traceback with --debug),
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ EPILOG = """examples:
   kb query violations-by-article-unit-month data/examples --param from=2024-01-01 --format csv
   kb validate data/examples --endpoint http://localhost:7878/query      the checks answered by a SPARQL server
 
-exit codes: 0 conforms, 1 findings found, 2 unreadable input or usage error
+exit codes: 0 conforms, 1 findings found, 2 unreadable input or usage error,
+            3 unexpected error (not a result; --debug shows the traceback), 130 interrupted
 """
 
 
@@ -32,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kb", description="The Daxing work-style regulation as a knowledge base.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"kb {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an unexpected error (exit 3), also print the traceback")
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="check event records against the regulation",
@@ -126,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     cover = commands.add_parser("coverage", help="every constraint with its shapes and test cases, or the reason")
     cover.add_argument("--format", choices=("text", "json"), default="text")
 
+    _debug_option_everywhere(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -135,6 +141,37 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: no traceback, and no half-written file (outputs are written atomically)
         print("\nkb: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except Exception as exc:
+        return _crashed(args, exc)
+
+
+def _debug_option_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept --debug after the command too (`kb validate x --debug`), not only before it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                                     help="on an unexpected error (exit 3), also print the traceback")
+                _debug_option_everywhere(command)
+
+
+def _crashed(args, exc: Exception) -> int:
+    """An error kb did not expect. Exit 1 means findings, so this is 3: one line saying what failed (the traceback
+    only with --debug); a store that cannot be opened as it is is the user's input, exit 2."""
+    from kb.store import StoreError
+
+    if isinstance(exc, StoreError):
+        print(f"kb: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    if args.debug:
+        import traceback
+
+        traceback.print_exception(exc)
+    command = " ".join(["kb", args.command] + ([args.store_command] if args.command == "store" else []))
+    said = _one_line(exc)
+    print(f"{command}: unexpected error, not a result: {type(exc).__name__}{': ' + said if said else ''} "
+          "(exit 3; run again with --debug for the traceback)", file=sys.stderr)
+    return 3
 
 
 def _dispatch(args) -> int:
@@ -515,13 +552,38 @@ def _export(args) -> int:
 
     from kb.export import export
 
+    directory = Path(args.directory)
+    unwritable = _unwritable(directory)
+    if unwritable:  # said before the dataset is built, which takes a while
+        print(f"kb: cannot export to {directory}: {unwritable}; nothing was written", file=sys.stderr)
+        return 2
     published = _published(args)
     if published is None:
         return 2
-    written = export(published, Path(args.directory), base_url=args.base_url)
+    try:
+        written = export(published, directory, base_url=args.base_url)
+    except OSError as exc:  # the folder's files are written whole or not at all (kb.files.Staging)
+        print(f"kb: cannot export to {directory}: {exc.strerror or _one_line(exc)}; no file was written or "
+              "replaced", file=sys.stderr)
+        return 2
     for path in written:
         print(path)
     return 2 if published.errors else 0
+
+
+def _unwritable(directory) -> str | None:
+    """Why files cannot be written into `directory` (a file is in the way, or its nearest existing folder is not
+    writable), or None."""
+    import os
+
+    existing = directory.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing}: permission denied"
+    return None
 
 
 def _coverage(args) -> int:

@@ -5,7 +5,8 @@ A query is a `.rq` file in `queries/` (called by its name) or any file. Its head
     # Params:  ?unit (IRI, required)  ?from (xsd:date, optional)
 
 `kb query` reads that line to type each `--param name=value` and binds it with `initBindings`, so a value is
-never pasted into the query text. A query that does not parse is reported with its line and column.
+never pasted into the query text. A query that does not parse is reported with its line and column; one that
+updates, calls SERVICE or names a graph in FROM is refused before it runs (kb.sparql_guard, as for `kb serve`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
-from kb import profiles, resources
+from kb import profiles, resources, sparql_guard
 from kb.calendar import calendar
 from kb.namespaces import bind_prefixes
 
@@ -33,6 +34,9 @@ _PARAM = re.compile(r"\?(\w+)\s*\(([^,)]+)(?:,\s*(required|optional))?[^)]*\)")
 TYPES = {"IRI": None, "string": None, "xsd:string": None, "xsd:date": XSD.date,
          "xsd:dateTime": XSD.dateTime, "xsd:integer": XSD.integer, "xsd:decimal": XSD.decimal,
          "xsd:boolean": XSD.boolean, "language-tagged string": None}
+
+
+WHO = "kb query"
 
 
 class QueryError(ValueError):
@@ -127,13 +131,22 @@ def bindings(query: NamedQuery, values: dict[str, str]) -> dict[Variable, object
 
 
 def prepare(query: NamedQuery):
+    """The parsed query, if kb.sparql_guard lets it run: a file from anyone may not update, call SERVICE (rdflib
+    would send the request) or name a graph in FROM / FROM NAMED (the knowledge base is one default graph)."""
     try:
-        return prepareQuery(query.text)
+        parsed = prepareQuery(query.text)
     except ParseException as exc:
+        if sparql_guard.is_update(query.text):
+            raise QueryError(f"{query.path}: {sparql_guard.update_refused(WHO)}") from None
         raise QueryError(f"{query.path}: syntax error at line {exc.lineno}, column {exc.col}: "
                          f"{exc.line.strip()!r}\n{' ' * (exc.col - 1)}^ {exc.msg}") from None
     except Exception as exc:  # rdflib raises plain exceptions for unknown prefixes and the like
         raise QueryError(f"{query.path}: {exc}") from None
+    try:
+        sparql_guard.inspect(parsed, (), WHO)
+    except sparql_guard.Refused as exc:
+        raise QueryError(f"{query.path}: {exc}") from None
+    return parsed
 
 
 def knowledge_graph(data: Graph | None = None, inferred: Graph | None = None, results: Graph | None = None,

@@ -2,8 +2,13 @@
 
 A result keeps the SHACL terms (`sh:ValidationResult`, `sh:focusNode`, `sh:sourceShape`, `sh:resultSeverity`)
 and adds what analysts group by: the provision and its article, the record, the record's local date and the
-unit that organised it. The run is a `prov:Activity` with its time, profile and chosen readings, so results
-of many runs can live side by side in one store and be queried across runs.
+unit that organised it. The run is a `prov:Activity` with its profile and chosen readings, so results of many
+runs can live side by side in one store and be queried across runs.
+
+A run kept for later (`kb validate --results`, `--save-results`) is named by its time and carries it. A run
+that is part of a published dataset (`kb serve`, `kb export`) is named after its inputs (`run_of`: the records'
+canonical form, the sources, the readings and the kb version) and carries no time, so the same records give the
+same dataset, byte for byte, and the same canonical hash; the export's time is in void.ttl, outside the data.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import uuid
 from datetime import UTC, datetime
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
 
@@ -27,6 +33,21 @@ def new_run() -> URIRef:
     return DXD[f"run/{stamp}-{uuid.uuid4().hex[:8]}"]
 
 
+def run_of(outcome: Outcome) -> URIRef:
+    """The run IRI named after what the run read: the same records (by their RDFC-1.0 canonical form, whatever
+    their blank nodes are called), sources, readings and kb version give the same IRI."""
+    digest = hashlib.sha256(f"kb {__version__}\n".encode())
+    for part in sorted(str(choice.iri) for choice in outcome.choices):
+        digest.update(f"choice {part}\n".encode())
+    for source in sorted(set(outcome.batch.graphs) | {e.source for e in outcome.errors}):
+        digest.update(f"source {source}\n".encode())
+    records = ox.Dataset(ox.parse(outcome.batch.union().serialize(format="nt", encoding="utf-8"),
+                                  format=ox.RdfFormat.N_TRIPLES))
+    records.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    digest.update(b"".join(sorted(ox.serialize(records, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))))
+    return DXD[f"run/{digest.hexdigest()[:16]}"]
+
+
 def _article(provision: URIRef) -> URIRef | None:
     regulation = resources.regulation()
     node = provision
@@ -40,26 +61,57 @@ def _result_iri(run: URIRef, *parts: str) -> URIRef:
     return URIRef(f"{run}/result/{digest}")
 
 
+def _blank_key(described: Graph, node: BNode) -> str:
+    """What tells a blank node apart without its label (which changes on every read): its own statements, with
+    other blank nodes left unnamed."""
+    def name(term) -> str:
+        return "_:" if isinstance(term, BNode) else term.n3()
+
+    return "\n".join(sorted([f"{name(p)} {name(o)}" for p, o in described.predicate_objects(node)]
+                            + [f"^{name(p)} {name(s)}" for s, p in described.subject_predicates(node)]))
+
+
+def _value(described: Graph, value: str | None):
+    """A finding's value as a term: the blank node of the records it names (a finding gives its label), an IRI,
+    or a literal."""
+    if value is None:
+        return None
+    if (BNode(value), None, None) in described or (None, None, BNode(value)) in described:
+        return BNode(value)
+    return URIRef(value) if value.startswith("http") else Literal(value)
+
+
 def results_graph(outcome: Outcome, run: URIRef | None = None, started: datetime | None = None,
                   ended: datetime | None = None) -> Graph:
-    """The run and its findings as RDF, ready to be stored next to the records they are about."""
-    run = run or new_run()
+    """The run and its findings as RDF, ready to be stored next to the records they are about.
+
+    With no `run`, the run is named after its inputs (`run_of`); its times are written only when given (or when
+    `started` is, `ended` then being now), so the same records give the same graph."""
+    run = run or run_of(outcome)
+    timed = started is not None or ended is not None
     ended = ended or datetime.now(UTC)
     started = started or ended
     described = outcome.batch.union() + outcome.inferred
     graph = bind_prefixes(Graph())
     graph.add((run, RDF.type, DXO.ValidationRun))
     graph.add((run, RDF.type, PROV.Activity))
-    graph.add((run, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))
-    graph.add((run, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime)))
+    if timed:
+        graph.add((run, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))
+        graph.add((run, PROV.endedAtTime, Literal(ended.isoformat(), datatype=XSD.dateTime)))
     graph.add((run, DXO.engineVersion, Literal(f"kb {__version__}")))
     graph.add((run, DXO.conforms, Literal(not outcome.findings)))
     for choice in outcome.choices:
         graph.add((run, DXO.choice, choice.iri))
     for source in sorted(set(outcome.batch.graphs) | {e.source for e in outcome.errors}):
         graph.add((run, DXO.sourceFile, Literal(source)))
+    seen: dict[tuple[str, ...], int] = {}
     for f in outcome.findings:
-        result = _result_iri(run, f.focus, f.shape, f.value or "", f.message_en)
+        focus = _blank_key(described, BNode(f.focus[2:])) if f.focus.startswith("_:") else f.focus
+        value = _value(described, f.value)
+        key = (focus, f.shape, _blank_key(described, value) if isinstance(value, BNode) else f.value or "",
+               f.message_en)
+        seen[key] = seen.get(key, -1) + 1  # two blank nodes alike in every statement: told apart by their count
+        result = _result_iri(run, *key, *([str(seen[key])] if seen[key] else []))
         record = URIRef(f.record)
         graph.add((result, RDF.type, SH.ValidationResult))
         graph.add((result, PROV.wasGeneratedBy, run))
@@ -74,8 +126,8 @@ def results_graph(outcome: Outcome, run: URIRef | None = None, started: datetime
             graph.add((result, DXO.article, article))
         graph.add((result, SH.resultMessage, Literal(f.message_zh, lang="zh")))
         graph.add((result, SH.resultMessage, Literal(f.message_en, lang="en")))
-        if f.value is not None:
-            graph.add((result, SH.value, URIRef(f.value) if f.value.startswith("http") else Literal(f.value)))
+        if value is not None:
+            graph.add((result, SH.value, value))
         if f.limit:
             graph.add((result, DXO.limit, Literal(f.limit)))
         if f.source:
@@ -91,5 +143,6 @@ def results_graph(outcome: Outcome, run: URIRef | None = None, started: datetime
         unit = described.value(record, DXO.organiser)
         if unit is not None:
             graph.add((result, DXO.unit, unit))
-        graph.add((result, DCTERMS.created, Literal(ended.isoformat(), datatype=XSD.dateTime)))
+        if timed:
+            graph.add((result, DCTERMS.created, Literal(ended.isoformat(), datatype=XSD.dateTime)))
     return graph

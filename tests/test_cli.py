@@ -128,6 +128,36 @@ def test_usage_errors_and_missing_files_exit_2(tmp_path):
     assert run.returncode == 2 and "no such file" in run.stderr
 
 
+def test_a_crash_exits_3_with_one_line_not_1_which_means_findings(tmp_path):
+    """Issue 13, item 6: an unexpected error (here a store whose database lost a file) exited 1 with a traceback,
+    which reads as "findings". It exits 3 with one line naming what failed; --debug adds the traceback."""
+    store = tmp_path / "store"
+    assert kb("load", write(tmp_path, "m.json", meeting(30)), "--store", str(store)).returncode == 0
+    version = store / (store / "CURRENT").read_text().strip()
+    (version / "CURRENT").unlink()  # RocksDB's own pointer to its manifest
+    for args in (("store", "info", "--store", str(store)), ("validate", "--store", str(store))):
+        run = kb(*args)
+        assert run.returncode == 3, run.stderr
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+        assert lines[0].startswith(f"kb {args[0]}") and "FileNotFoundError" in lines[0] and "--debug" in lines[0]
+        assert run.stdout == ""
+    debug = kb("--debug", "store", "info", "--store", str(store))
+    assert debug.returncode == 3 and "Traceback (most recent call last)" in debug.stderr
+    assert kb("store", "info", "--store", str(store), "--debug").returncode == 3  # after the command, too
+    helped = kb("--help").stdout
+    assert "3 " in helped.split("exit codes:")[1] and "--debug" in helped
+
+
+def test_a_store_pointing_at_a_missing_version_is_an_input_error(tmp_path):
+    """A store kb can say is damaged (CURRENT names no version folder) is the user's input: exit 2, one line."""
+    store = tmp_path / "store"
+    assert kb("load", write(tmp_path, "m.json", meeting(30)), "--store", str(store)).returncode == 0
+    (store / "CURRENT").write_text("v000009\n")
+    run = kb("store", "info", "--store", str(store))
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "not a version folder" in run.stderr, run.stderr
+
+
 @pytest.mark.parametrize("value", ["2024-03-12 09:00", "2024-03-12T09:00", "2024-3-12T09:00:00", "12/03/2024 09:00"])
 def test_a_date_time_not_in_the_standard_form_is_refused(tmp_path, value):
     """A spreadsheet's '2024-03-12 09:00' would otherwise load without its +08:00 offset and shift the day."""
@@ -139,3 +169,4 @@ def test_a_date_time_not_in_the_standard_form_is_refused(tmp_path, value):
     batch = read([str(path)])
     assert [e.field for e in batch.errors] == ["/0/start"]
     assert "2024-03-12T09:00:00+08:00" in batch.errors[0].message
+

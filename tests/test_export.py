@@ -303,6 +303,16 @@ def test_same_data_gives_the_same_files(tmp_path):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
 
+def test_the_same_records_export_to_the_same_files(full, tmp_path):
+    """Issue 13, item 9: the run's IRI held its time and a random suffix, and its times were data, so the same
+    records gave a different canonical hash on every export. Read, validated and exported again, every file is the
+    same byte for byte (the records hold a blank-node speech with a finding, whose result IRI must not depend on
+    the blank node's label)."""
+    again = _build_and_export(tmp_path / "again")
+    for name in sorted(NAMES):
+        assert (again.directory / name).read_bytes() == (full.directory / name).read_bytes(), name
+
+
 # -- the description ----------------------------------------------------------------------------------------------
 
 
@@ -435,6 +445,41 @@ def test_write_atomically_replaces_whole_files_readable_by_others(tmp_path):
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+@pytest.mark.parametrize("target", ["a-file", "a-file/below"])
+def test_exporting_onto_a_file_says_so_in_one_line(tmp_path, target):
+    """Issue 13, item 9: a traceback and exit 1 (the code for findings); now one line, exit 2, the file as it was."""
+    (tmp_path / "a-file").write_text("keep me\n")
+    run = subprocess.run([sys.executable, "-m", "kb.cli", "export", str(tmp_path / target)], capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr and "a-file" in run.stderr, run.stderr
+    assert (tmp_path / "a-file").read_text() == "keep me\n" and [p.name for p in tmp_path.iterdir()] == ["a-file"]
+
+
+def test_exporting_into_a_read_only_folder_says_so_and_leaves_nothing(tmp_path, monkeypatch, capsys):
+    """A folder kb may not write into: one line, exit 2, no file and no temporary file in it. A real read-only
+    folder where the user is not root (root writes anyway); for root, the file system's refusal is stood in for."""
+    from kb import cli
+
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    else:
+        def refused(*args, **kwargs):
+            raise PermissionError(13, "Permission denied", str(folder))
+
+        monkeypatch.setattr(files_module.tempfile, "mkstemp", refused)
+    try:
+        code = cli.main(["export", str(folder)])
+    finally:
+        folder.chmod(0o755)
+    said = capsys.readouterr()
+    assert code == 2, said.err
+    assert said.err.count("\n") == 1 and "Permission denied" in said.err and str(folder) in said.err, said.err
+    assert list(folder.iterdir()) == []
 
 
 def test_the_command_exports_the_rules_alone_and_lists_its_files(tmp_path):

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = str(ROOT / "data" / "examples")
 
@@ -52,6 +54,45 @@ def test_a_query_that_does_not_parse_is_reported_with_its_line_and_column(tmp_pa
     done = kb("query", str(broken))
     assert done.returncode == 2
     assert "syntax error at line" in done.stderr and "column" in done.stderr
+
+
+HEADER = "# Summary: a user's own query\n# Params:  none\n# Returns: anything\n"
+
+
+@pytest.mark.parametrize("template, reason", [
+    ("SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "SERVICE is refused"),
+    ("SELECT * WHERE {{ ?x a ?y OPTIONAL {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }} }}", "SERVICE is refused"),
+    ("SELECT * WHERE {{ VALUES ?at {{ <{url}> }} SERVICE ?at {{ ?s ?p ?o }} }}", "SERVICE is refused"),
+    ("ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "SERVICE is refused"),
+    ("SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }} LIMIT 1", "FROM <http://127.0.0.1:"),
+    ("SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM NAMED <http://127.0.0.1:"),
+    ("SELECT * FROM NAMED <urn:kb:no-such-graph> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM NAMED <urn:kb:no-such"),
+    ("LOAD <{url}>", "updates"),
+    ("INSERT DATA {{ <urn:a> <urn:b> <urn:c> }}", "updates"),
+])
+def test_a_query_file_that_reaches_out_is_refused_in_one_line_and_sends_nothing(tmp_path, listener, template, reason):
+    """Issue 13, item 5: rdflib would send the SERVICE request (and hang on a slow host) and fail on FROM NAMED
+    with a traceback. The guard is the one `kb serve` uses; the listening socket shows no connection was made."""
+    url = f"http://127.0.0.1:{listener.port}/sparql"
+    asked = tmp_path / "hostile.rq"
+    asked.write_text(HEADER + template.format(url=url) + "\n", encoding="utf-8")
+    done = kb("query", str(asked))
+    assert done.returncode == 2, done.stderr
+    assert reason in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stdout == ""
+    assert listener.connections == 0
+
+
+def test_a_service_query_is_refused_before_any_server_is_asked(tmp_path, listener):
+    """With --endpoint the query would be sent on to the server (which might follow SERVICE itself): it is refused
+    before kb speaks to the endpoint at all, so even the endpoint's port sees no connection."""
+    url = f"http://127.0.0.1:{listener.port}"
+    asked = tmp_path / "hostile.rq"
+    asked.write_text(HEADER + f"SELECT * WHERE {{ SERVICE <{url}/other> {{ ?s ?p ?o }} }}\n", encoding="utf-8")
+    done = kb("query", str(asked), "--endpoint", f"{url}/query")
+    assert done.returncode == 2 and "SERVICE is refused" in done.stderr, done.stderr
+    assert listener.connections == 0
 
 
 def test_results_formats_follow_the_sparql_result_specs():
