@@ -40,6 +40,12 @@ REFUSED_FORMATS = {".rdf", ".xml", ".owl"}
 SPREADSHEETS = {".xlsx", ".xls", ".xlsm", ".ods", ".et"}
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 KNOWN_NAMESPACES = (str(DXV), str(DXP))
+# The longest text a field may hold: a bulletin item is at most 1,500 characters (A13.5) and a note rarely more than
+# a page; one field of megabytes is a mistake or an attack (pyoxigraph runs out of buffer on a 17 MB string).
+MAX_TEXT = 100_000
+# What an IRI may not hold (RFC 3987: no space, no control character, none of <>"{}|\^`): such an "IRI" makes
+# the reasoner panic, and in JSON the context would silently turn it into another node.
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
 
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
@@ -145,9 +151,27 @@ def _sources(paths, stdin, errors: list[InputError]) -> Iterator[tuple[str, str 
                                                     + ", ".join(sorted(READ_SUFFIXES))))
             else:
                 try:
-                    yield str(file), file.read_text(encoding="utf-8"), file.suffix
-                except (OSError, UnicodeDecodeError) as exc:
+                    data = file.read_bytes()
+                except OSError as exc:
                     errors.append(InputError(str(file), f"cannot read the file: {exc}"))
+                    continue
+                text = _decoded(data, str(file), errors)
+                if text is not None:
+                    yield str(file), text, file.suffix
+
+
+def _decoded(data: bytes, source: str, errors: list[InputError]) -> str | None:
+    """The file's text as UTF-8, a byte order mark dropped (editors on Windows write one); an undecodable byte is
+    an error naming its line and column."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start].decode("utf-8", errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        errors.append(InputError(source, f"column {column}: byte 0x{data[exc.start]:02x} is not UTF-8; save the file "
+                                         "as UTF-8", line=line))
+        return None
 
 
 def _suffix(path: Path) -> str:
@@ -172,7 +196,7 @@ def parse_text(text: str, suffix: str, source: str) -> tuple[Graph | None, list[
         return None, [InputError(source, "nesting too deep to parse")]
     except Exception as exc:  # rdflib raises many kinds for malformed input
         return None, [InputError(source, f"cannot parse as {fmt}: {exc}")]
-    return graph, _drop_bad_records(graph, source)
+    return graph, _drop_bad_records(graph, source, text)
 
 
 def _read_times_as_beijing(graph: Graph) -> None:
@@ -426,7 +450,16 @@ def check_record(record: dict, pointer: str = "") -> Iterator[tuple[str, str]]:
     terms = _terms(resources.context())
     if "id" not in record and "@id" not in record:
         yield pointer + "/id", "missing 'id': every record needs an identifier, e.g. \"meeting/2024-03-12-a\""
-    yield from _check_object(record, terms, pointer)
+    if record.get("@context", resources.CONTEXT_IRI) != resources.CONTEXT_IRI:
+        yield pointer + "/@context", CONTEXT_REFUSED
+    yield from _check_object({k: v for k, v in record.items() if k != "@context"}, terms, pointer)
+
+
+# Only the bundled context ever applies: a context (or an @import) inside a record could rename fields past the
+# check below, or make the JSON-LD processor fetch a URL or read a local file (../shared/notes/security.md, 3).
+CONTEXT_REFUSED = (f"only our own @context is accepted (omit it, or use {resources.CONTEXT_IRI!r}); remote, local and "
+                   "inline contexts are refused")
+KEYWORDS = {"@id", "@type"}  # the JSON-LD keywords a record may use, as "id" and "type"
 
 
 def _terms(context: dict) -> dict:
@@ -436,10 +469,17 @@ def _terms(context: dict) -> dict:
 def _check_object(obj: dict, terms: dict, pointer: str) -> Iterator[tuple[str, str]]:
     for key, value in obj.items():
         where = f"{pointer}/{key}"
-        if key == "type":
+        if key in ("type", "@type"):
             yield from _check_type(value, terms, where)
             continue
-        if key.startswith("@") or key == "id":
+        if key == "@context":
+            yield where, CONTEXT_REFUSED
+            continue
+        if key.startswith("@") and key not in KEYWORDS:
+            yield where, f"the JSON-LD keyword {key!r} is not accepted in a record; write the fields of docs/records.md"
+            continue
+        if key in ("id", "@id"):
+            yield from _check_reference(value, where)
             continue
         if key == NONE_RECORDED:
             yield where, "recordedNone is written by the loader: write the field itself as an empty list to say " \
@@ -477,6 +517,9 @@ def _fields(terms: dict) -> list[str]:
 
 
 def _check_value(item, definition, vocab: str | None, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(item, str) and len(item) > MAX_TEXT:
+        yield where, f"a value of {len(item):,} characters; a field holds at most {MAX_TEXT:,} characters"
+        return
     if not isinstance(definition, dict):
         return
     kind = definition.get("@type")
@@ -493,8 +536,7 @@ def _check_value(item, definition, vocab: str | None, where: str) -> Iterator[tu
             choices = sorted(str(c)[len(vocab):] for c in _known_iris() if str(c).startswith(vocab))
             yield where, f"unknown value {item!r}; expected one of: {', '.join(choices)}"
     elif kind == "@id":
-        if not isinstance(item, str) or not item.strip():
-            yield where, f"expected an identifier string, got {item!r}"
+        yield from _check_reference(item, where)
     elif isinstance(kind, str) and kind.startswith("xsd:"):
         datatype = URIRef("http://www.w3.org/2001/XMLSchema#" + kind[4:])
         if (isinstance(item, dict | list) or item is None or Literal(item, datatype=datatype).ill_typed
@@ -502,6 +544,24 @@ def _check_value(item, definition, vocab: str | None, where: str) -> Iterator[tu
             yield where, f"expected {kind} ({_EXAMPLES.get(kind, 'a value of that type')}), got {item!r}"
     elif definition.get("@language") and not isinstance(item, str):
         yield where, f"expected text, got {item!r}"
+
+
+def _check_reference(item, where: str) -> Iterator[tuple[str, str]]:
+    """An id or a reference to one: a relative IRI such as "org/finance-bureau", or an absolute one."""
+    if not isinstance(item, str) or not item.strip():
+        yield where, f"expected an identifier string, got {_shown(item)}"
+    elif len(item) > MAX_TEXT:
+        yield where, f"an identifier of {len(item):,} characters; a field holds at most {MAX_TEXT:,} characters"
+    elif _NOT_IRI.search(item.strip()):
+        bad = _NOT_IRI.search(item.strip()).group()
+        yield where, (f"{_shown(item)} is not an identifier: it holds {bad!r}, which an IRI may not hold (RFC 3987); "
+                      "use letters, digits and - . _ ~ / e.g. \"org/finance-bureau\"")
+
+
+def _shown(value) -> str:
+    """A value as an error message quotes it: at most 80 characters of it."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 # rdflib accepts more than XML Schema allows ("2024-03-12 09:00", no seconds); a record must use the standard form,
@@ -987,23 +1047,45 @@ def known_iri(iri: URIRef) -> bool:
     return not str(iri).startswith(KNOWN_NAMESPACES) or iri in _known_iris()
 
 
-def _drop_bad_records(graph: Graph, source: str) -> list[InputError]:
-    """Remove each record that has an ill-typed literal or an unknown concept, and say why."""
+def _drop_bad_records(graph: Graph, source: str, text: str | None = None) -> list[InputError]:
+    """Remove each record that has an ill-typed literal, an unknown concept, an IRI that is not one or an
+    oversize value, and say why (with the line of the text where it can be found)."""
     _read_times_as_beijing(graph)
     errors, bad = [], set()
     for s, p, o in graph:
-        problem = None
-        if isinstance(o, Literal) and o.ill_typed:
+        problem, at = None, None
+        not_iri = next((term for term in (s, p, o) if isinstance(term, URIRef) and _NOT_IRI.search(term)), None)
+        if not_iri is not None:
+            problem, at = (f"<{not_iri}> is not an IRI: it holds {_NOT_IRI.search(not_iri).group()!r}, which RFC 3987 "
+                           "does not allow", str(not_iri))
+        elif isinstance(o, Literal) and len(o) > MAX_TEXT:
+            problem = f"a value of {len(o):,} characters; a field holds at most {MAX_TEXT:,} characters"
+        elif isinstance(o, Literal) and o.ill_typed:
             problem = f"value {str(o)!r} is not a valid {graph.qname(o.datatype)}"
         elif isinstance(o, URIRef) and not known_iri(o):
             problem = f"unknown concept or provision <{o}>"
         if problem:
             record = owner(graph, s)
             bad.add(record)
-            errors.append(InputError(source, problem, field=f"<{record}> {graph.qname(p)}"))
+            error = InputError(source, problem, line=_line_of(text, at),
+                               field=f"<{record}> {graph.qname(p)}" if not_iri is None else None)
+            if error not in errors:  # an IRI that is not one is reported once, not once per statement
+                errors.append(error)
     for record in bad:
         graph -= graph.cbd(record)
     return errors
+
+
+def _line_of(text: str | None, iri: str | None) -> int | None:
+    """The line of a source text where an IRI first appears, written out or by its last segment (a prefixed or
+    relative name), when both are known."""
+    if not text or not iri:
+        return None
+    for needle in (iri, iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]):
+        index = text.find(needle) if needle else -1
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return None
 
 
 def owner(graph: Graph, node):
