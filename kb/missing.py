@@ -75,11 +75,17 @@ class Need:
     on_each: bool = False  # the last property of the path is needed on each node its other steps reach
 
 
+class Inverse(URIRef):
+    """A step of a path taken backwards (`[ sh:inversePath p ]`): from a routing step to the document it routes. It is
+    the property's IRI, so it prints and sorts as the property; only `following` walks it the other way. (rdflib
+    terms of different types are never equal: look it up in a graph as `URIRef(step)`.)"""
+
+
 @cache
 def needs(shapes: Graph) -> tuple[Need, ...]:
-    """Every (shape, fact) pair of the shapes graph, once per shapes graph (per profile). Paths other than a
-    property or a sequence of properties (alternatives, inverses) are not read: such a shape names what it needs
-    with dxs:requires."""
+    """Every (shape, fact) pair of the shapes graph, once per shapes graph (per profile). A path is read when it is a
+    property, or a sequence of properties and inverse properties; other paths (alternatives) are not: such a shape
+    names what it needs with dxs:requires."""
     found = set()
     for row in shapes.query(REQUIRED_FACTS):
         steps = _steps(shapes, row.fact)
@@ -89,12 +95,25 @@ def needs(shapes: Graph) -> tuple[Need, ...]:
 
 
 def _steps(shapes: Graph, path) -> tuple[URIRef, ...]:
-    if isinstance(path, URIRef):
-        return (path,)
-    if (path, RDF.first, None) not in shapes:
-        return ()
-    members = tuple(Collection(shapes, path))
-    return members if all(isinstance(m, URIRef) for m in members) else ()
+    members = tuple(Collection(shapes, path)) if (path, RDF.first, None) in shapes else (path,)
+    steps = tuple(_step(shapes, member) for member in members)
+    return steps if all(step is not None for step in steps) else ()
+
+
+def _step(shapes: Graph, member) -> URIRef | None:
+    if isinstance(member, URIRef):
+        return member
+    inverse = shapes.value(member, SH.inversePath)
+    return Inverse(inverse) if isinstance(inverse, URIRef) and len(list(shapes.predicate_objects(member))) == 1 \
+        else None
+
+
+def following(described: Graph, nodes: set, step: URIRef) -> set:
+    """The nodes one step of a path leads to from `nodes`: the values of the property, or for an inverse step the
+    nodes that have one of `nodes` as a value."""
+    if isinstance(step, Inverse):
+        return {s for n in nodes for s in described.subjects(URIRef(step), n)}
+    return {o for n in nodes for o in described.objects(n, step)}
 
 
 def missing_step(described: Graph, node, path: tuple[URIRef, ...], complete: frozenset) -> URIRef | None:
@@ -106,10 +125,10 @@ def missing_step(described: Graph, node, path: tuple[URIRef, ...], complete: fro
     for index, step in enumerate(path):
         if step in complete or any((n, DXO.recordedNone, step) in described for n in nodes):
             return None
-        following = {o for n in nodes for o in described.objects(n, step)}
-        if not following:
-            return step if index > 0 or len(path) == 1 else None
-        nodes = following
+        reached = following(described, nodes, step)
+        if not reached:
+            return URIRef(step) if index > 0 or len(path) == 1 else None
+        nodes = reached
     return None
 
 
@@ -119,7 +138,7 @@ def missing_on_each(described: Graph, node, path: tuple[URIRef, ...], complete: 
     *via, fact = path
     nodes = {node}
     for step in via:
-        nodes = {o for n in nodes for o in described.objects(n, step)}
+        nodes = following(described, nodes, step)
     if fact in complete:
         return None
     for reached in nodes:

@@ -241,7 +241,7 @@ def provisions_reading() -> tuple[dict[URIRef, set[str]], dict[URIRef, set[str]]
     needed: dict[URIRef, set[str]] = defaultdict(set)
     for need in missing.needs(shapes):
         for provision in shapes.objects(need.shape, DXS.implements):
-            for step in need.path or (need.fact,):
+            for step in map(URIRef, need.path or (need.fact,)):  # an inverse step reads as its property
                 for source in fed_by(step):
                     needed[source].add(notation[provision])
     return reads, needed
