@@ -7,8 +7,12 @@ error (a fault of kb or of its surroundings, never a result: one line on stderr,
 
 from __future__ import annotations
 
+import _thread
 import argparse
+import signal
 import sys
+import threading
+import time
 from datetime import UTC
 
 from kb import __version__
@@ -117,6 +121,14 @@ def main(argv: list[str] | None = None) -> int:
                        help="answers are capped at N rows or triples (default: 10000)")
     serve.add_argument("--workers", type=int, default=4, metavar="N",
                        help="queries answered at the same time, each in its own process (default: 4)")
+    serve.add_argument("--max-memory", default="1GB", metavar="SIZE",
+                       help="a query whose worker's resident memory passes SIZE is stopped: 503 (default: 1GB; "
+                            "1 MB = 1024 KB)")
+    serve.add_argument("--max-bytes", default="50MB", metavar="SIZE",
+                       help="an answer that would pass SIZE is stopped: 503, never a partial answer (default: 50MB)")
+    serve.add_argument("--queue-wait", type=float, default=10.0, metavar="SECONDS",
+                       help="a request finding every worker busy waits this long, then gets 503 with Retry-After "
+                            "(default: 10)")
     _reading_options(serve)
     export = commands.add_parser("export", help="write the knowledge base as linked-data dumps with a VoID/DCAT "
                                                 "description and a canonical checksum")
@@ -136,9 +148,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+    interrupt = _Interrupt()
+    if args.command != "serve":  # the server stops its workers on Ctrl-C itself
+        signal.signal(signal.SIGINT, interrupt)
     try:
         return _dispatch(args)
     except KeyboardInterrupt:  # Ctrl-C: no traceback, and no half-written file (outputs are written atomically)
+        interrupt.pending = False
         print("\nkb: interrupted; nothing was written", file=sys.stderr)
         return 130
     except Exception as exc:
@@ -153,6 +169,28 @@ def _debug_option_everywhere(parser: argparse.ArgumentParser) -> None:
                 command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                                      help="on an unexpected error (exit 3), also print the traceback")
                 _debug_option_everywhere(command)
+
+
+class _Interrupt:
+    """Ctrl-C that is never lost. Python raises KeyboardInterrupt wherever the main thread is, and where that is a
+    callback from native code (the reasoner converting terms) the exception is printed as "ignored" and the run goes
+    on to exit as if it had found nothing or something. So the first Ctrl-C also starts a thread that raises it again
+    every quarter second until `main` has caught one."""
+
+    def __init__(self):
+        self.pending = False
+
+    def __call__(self, signum, frame):
+        if not self.pending:
+            self.pending = True
+            threading.Thread(target=self._repeat, daemon=True).start()
+        raise KeyboardInterrupt
+
+    def _repeat(self):
+        while self.pending:
+            time.sleep(0.25)
+            if self.pending:
+                _thread.interrupt_main()
 
 
 def _crashed(args, exc: Exception) -> int:
@@ -530,17 +568,26 @@ def _published(args, location=None):
 
 
 def _serve(args) -> int:
-    from kb.serve import Settings, dataset_folder, run
+    from kb.serve import Settings, dataset_folder, parse_size, run
 
-    if args.timeout <= 0 or args.max_rows < 1 or args.workers < 1:
-        print("kb: --timeout, --max-rows and --workers must be positive", file=sys.stderr)
+    if args.timeout <= 0 or args.max_rows < 1 or args.workers < 1 or args.queue_wait < 0:
+        print("kb: --timeout, --max-rows and --workers must be positive, --queue-wait not negative", file=sys.stderr)
+        return 2
+    try:
+        max_memory, max_bytes = parse_size(args.max_memory), parse_size(args.max_bytes)
+    except ValueError as exc:
+        print(f"kb: --max-memory, --max-bytes: {exc}", file=sys.stderr)
+        return 2
+    if max_memory < 1 or max_bytes < 1:
+        print("kb: --max-memory and --max-bytes must be positive", file=sys.stderr)
         return 2
     with dataset_folder() as location:
         published = _published(args, location)
         if published is None:
             return 2
         try:
-            run(published, location, args.host, args.port, Settings(args.timeout, args.max_rows, args.workers))
+            run(published, location, args.host, args.port,
+                Settings(args.timeout, args.max_rows, args.workers, max_memory, max_bytes, args.queue_wait))
         except SystemExit:  # uvicorn exits after logging why it could not listen (a port in use, say)
             print(f"kb: cannot serve on {args.host}:{args.port}", file=sys.stderr)
             return 2

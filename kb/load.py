@@ -43,6 +43,9 @@ KNOWN_NAMESPACES = (str(DXV), str(DXP))
 # The longest text a field may hold: a bulletin item is at most 1,500 characters (A13.5) and a note rarely more than
 # a page; one field of megabytes is a mistake or an attack (pyoxigraph runs out of buffer on a 17 MB string).
 MAX_TEXT = 100_000
+# The deepest a JSON record may nest objects and arrays: real records nest fewer than 10 levels; from about 500 levels
+# the loader's own recursive steps would overflow Python's stack and crash the run.
+MAX_DEPTH = 50
 # What an IRI may not hold (RFC 3987: no space, no control character, none of <>"{}|\^`): such an "IRI" makes
 # the reasoner panic, and in JSON the context would silently turn it into another node.
 _NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
@@ -242,8 +245,14 @@ def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda i
     errors: list[InputError] = []
     graph = bind_prefixes(Graph())
     good: list[int] = []
-    records = [without_nulls(record) for record in records]
+    deep = {index for index, record in enumerate(records) if _deeper_than(record, MAX_DEPTH)}
+    records = [record if index in deep else without_nulls(record) for index, record in enumerate(records)]
     for index, record in enumerate(records):
+        if index in deep:
+            errors.append(InputError(source, f"objects and lists nested more than {MAX_DEPTH} levels deep; a record "
+                                             "needs fewer than 10",
+                                     line=line_of(index), field=pointer_of(index) or "/"))
+            continue
         problems = list(check_record(record, pointer_of(index)))
         if problems:
             errors.extend(InputError(source, message, line=line_of(index), field=fld or "/")
@@ -264,6 +273,18 @@ def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda i
             except Exception as exc:
                 errors.append(InputError(source, f"not valid JSON-LD: {exc}", line=line, field=where or "/"))
     return graph, errors + _drop_bad_records(graph, source)
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """True when objects and arrays nest more than `limit` levels (counted without recursion, which is the point)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _records(document, source: str) -> tuple[list[dict], str | None, list[InputError]]:

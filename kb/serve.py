@@ -10,13 +10,15 @@
     /page/... /data/....ttl the documents about an IRI
     /context.jsonld         our JSON-LD context
 
-Queries run in worker processes (kb.workers) under a time limit and a row cap, after kb.answers has checked
-them; pages are read from the same dataset, opened read-only in this process.
+Queries run in worker processes (kb.workers) under a time limit, a memory limit, a row cap and a byte cap, after
+kb.answers has checked them; a request waits a bounded time for a free worker. Pages are read from the same dataset,
+opened read-only in this process. HEAD is answered wherever GET is.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import sys
 import tempfile
@@ -41,15 +43,32 @@ DOCUMENT_SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".
                      ".rdf": "application/rdf+xml"}
 SUFFIX_OF = {media: suffix for suffix, media in DOCUMENT_SUFFIXES.items()}
 MAX_QUERY_BYTES = 1_000_000
+# Sent with every HTML page, on top of the policy in its <meta> tag, which cannot say frame-ancestors: no other
+# site may frame a page (clickjacking), nor give it a base URL or a plug-in
+HTML_POLICY = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'"
+SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+              "mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """How the server was asked to run: a query's time limit, the row cap, and how many queries run at once."""
+    """How the server was asked to run: a query's time limit, the row cap, how many queries run at once, each
+    worker's memory limit, each answer's byte cap, and how long a request waits for a free worker."""
 
     seconds: float = 30.0
     max_rows: int = 10_000
     workers: int = 4
+    max_memory: int = 1 << 30
+    max_bytes: int = 50 << 20
+    queue_wait: float = 10.0
+
+
+def parse_size(text: str) -> int:
+    """'200MB', '1GB', '1.5g', '4096' as bytes (binary units: 1 MB = 1024 * 1024 bytes); ValueError otherwise."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    if not found or found.group(2).lower() not in SIZE_UNITS:
+        raise ValueError(f"{text!r} is not a size such as 200MB or 1GB")
+    return int(float(found.group(1)) * SIZE_UNITS[found.group(2).lower()])
 
 
 def create_app(location: str, settings: Settings) -> FastAPI:
@@ -57,7 +76,8 @@ def create_app(location: str, settings: Settings) -> FastAPI:
     store = ox.Store.read_only(location)
     graphs = sorted(node.value for node in store.named_graphs())
     sizes = {graph: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))) for graph in graphs}
-    pool = Pool(location, graphs, settings.workers, settings.seconds, settings.max_rows)
+    pool = Pool(location, graphs, settings.workers, settings.seconds, settings.max_rows,
+                max_bytes=settings.max_bytes, max_memory=settings.max_memory, queue_wait=settings.queue_wait)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -69,17 +89,26 @@ def create_app(location: str, settings: Settings) -> FastAPI:
                   docs_url="/api", redoc_url=None)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
-    @app.middleware("http")
-    async def careful_headers(request: Request, call_next) -> Response:
-        """No content sniffing (an answer is only what its type says) and no referrer sent to other sites."""
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
     # Read-only and without credentials, so any web page may query it, as public SPARQL endpoints allow
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type"], expose_headers=["X-KB-Rows-Capped"])
+
+    @app.middleware("http")  # added after CORS, so it runs outside it and sees the headers CORS added
+    async def careful_headers(request: Request, call_next) -> Response:
+        """No content sniffing (an answer is only what its type says) and no referrer sent to other sites; an
+        HTML page may not be framed elsewhere, nor read by another site's scripts (CORS is for the data)."""
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers["Content-Security-Policy"] = HTML_POLICY
+            response.headers["X-Frame-Options"] = "DENY"
+            for name in ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers"):
+                if name in response.headers:
+                    del response.headers[name]
+        return response
+
+    app.add_middleware(_HeadAsGet)
 
     @app.api_route("/sparql", methods=["GET", "POST"])
     async def sparql(request: Request) -> Response:
@@ -92,6 +121,8 @@ def create_app(location: str, settings: Settings) -> FastAPI:
         headers = {"Vary": "Accept"}
         if answered.truncated:
             headers["X-KB-Rows-Capped"] = str(settings.max_rows)
+        if answered.retry_after is not None:
+            headers["Retry-After"] = str(answered.retry_after)
         return Response(answered.body, status_code=answered.status, media_type=answered.media_type,
                         headers=headers)
 
@@ -171,6 +202,24 @@ def create_app(location: str, settings: Settings) -> FastAPI:
     return app
 
 
+class _HeadAsGet:
+    """HEAD is GET without the body (RFC 9110, 9.3.2); FastAPI's routes answer only the methods they name."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def _split_suffix(path: str) -> tuple[str, str]:
     for suffix in DOCUMENT_SUFFIXES:
         if path.endswith(suffix):
@@ -238,7 +287,8 @@ def _service_description(request: Request, sizes: dict[str, int], settings: Sett
         "  sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML, formats:SPARQL_Results_CSV,",
         "    formats:SPARQL_Results_TSV, formats:Turtle, formats:JSON-LD, formats:N-Triples, formats:RDF_XML ;",
         '  dct:description "Read-only. SERVICE and graphs from elsewhere are refused; each query has a time limit '
-        f'of {settings.seconds:g} s and answers are capped at {settings.max_rows} rows."@en ;',
+        f'of {settings.seconds:g} s and a memory limit of {answers.shown_size(settings.max_memory)}; answers are '
+        f'capped at {settings.max_rows} rows and {answers.shown_size(settings.max_bytes)}."@en ;',
         "  sd:defaultDataset [ a sd:Dataset ;",
         f"    sd:defaultGraph [ a sd:Graph ; void:triples {sum(sizes.values())} ] ;",
     ]

@@ -11,6 +11,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -40,6 +41,14 @@ SELECT ?article (COUNT(?provision) AS ?provisions) WHERE {
 } GROUP BY ?article ORDER BY ?article
 """
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# Sorting every pair of pairs of triples: its worker grows by hundreds of MB a second
+HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i ?c ?f"
+
+
+def long_string(digits: int) -> str:
+    """A query whose one row binds ?x to a string of 10**digits characters, built by the engine."""
+    steps = [f"BIND(CONCAT({', '.join([f'?s{n}'] * 10)}) AS ?s{n + 1})" for n in range(1, digits)]
+    return f'SELECT ?x WHERE {{ BIND("0123456789" AS ?s1) {" ".join(steps)} BIND(?s{digits} AS ?x) }}'
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +59,11 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory):
-    """A server without records, with a short time limit, a small row cap and two workers."""
+    """A server without records, with a short time limit, a small row cap, two workers, small memory and byte
+    limits and a short queue wait."""
     with running_kb_serve(tmp_path_factory.mktemp("strict"), "--timeout", "3", "--max-rows", "5",
-                          "--workers", "2") as running:
+                          "--workers", "2", "--max-memory", "200MB", "--max-bytes", "1MB",
+                          "--queue-wait", "1") as running:
         yield running
 
 
@@ -250,6 +261,64 @@ def test_answers_are_capped_and_say_so(strict):
     assert "X-KB-Rows-Capped" not in headers and len(json.loads(body)["results"]["bindings"]) == 5
 
 
+def query_workers(server) -> set[int]:
+    return {pid for pid in server.children() if b"resource_tracker" not in
+            (Path("/proc") / str(pid) / "cmdline").read_bytes()}  # multiprocessing's tracker is no worker
+
+
+def until_answered(server, seconds: float = 60.0) -> None:
+    """Wait until both workers of `server` answer again (a killed one is replaced in the background)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with ThreadPoolExecutor(2) as pool:
+            if all(status == 200 for status, _, _ in pool.map(lambda _: ask(server, "ASK {}"), range(2))):
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"the server did not answer again within {seconds:g} s")
+
+
+def test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced(strict):
+    before = query_workers(strict)
+    started = time.monotonic()
+    status, _, body = ask(strict, HUNGRY)
+    assert status == 503 and body == b"the query was stopped at the memory limit of 200 MB per query\n"
+    assert time.monotonic() - started < 3  # stopped for its memory, before the time limit
+    assert ask(strict, "ASK {}")[0] == 200  # the next query is answered normally
+    until_answered(strict)
+    after = query_workers(strict)
+    assert len(after) == 2 and len(before - after) == 1  # one worker was killed and replaced
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
+                                    "text/csv", "text/tab-separated-values", "text/turtle"])
+def test_an_answer_past_the_byte_limit_is_refused_whole_and_one_below_it_comes_whole(strict, accept):
+    def query(digits):
+        if accept != "text/turtle":
+            return long_string(digits)
+        return long_string(digits).replace("SELECT ?x WHERE", f"CONSTRUCT {{ <{DXP['A08-3']}> <{DXO.text}> ?x }} "
+                                                              "WHERE")
+    status, headers, body = ask(strict, query(7), accept)  # 10 MB in one value
+    assert status == 503 and headers["Content-Type"].startswith("text/plain")
+    assert body == b"the answer was stopped at the size limit of 1 MB: ask for fewer rows (LIMIT) or shorter values\n"
+    status, headers, body = ask(strict, query(5), accept)  # 100 KB
+    assert status == 200 and headers["Content-Type"].startswith(accept) and int(headers["Content-Length"]) == len(body)
+    assert body.count(b"0123456789") == 10_000
+
+
+def test_a_request_finding_every_worker_busy_waits_the_queue_wait_then_hears_when_to_retry(strict):
+    with ThreadPoolExecutor(2) as pool:
+        busy = [pool.submit(ask, strict, FOREVER) for _ in range(2)]
+        time.sleep(0.5)  # both workers have their query
+        started = time.monotonic()
+        status, headers, body = ask(strict, "ASK {}")
+        waited = time.monotonic() - started
+        assert [future.result()[0] for future in busy] == [503, 503]
+    assert status == 503 and b"every query worker is busy (waited 1 s)" in body
+    assert 0.9 < waited < 2.5
+    assert 1 <= int(headers["Retry-After"]) <= 3  # the time limit of the queries running
+    until_answered(strict)
+
+
 def test_a_store_is_published_and_stopping_ends_the_workers_and_removes_the_dataset(tmp_path):
     store = tmp_path / "store"
     loaded = subprocess.run([sys.executable, "-m", "kb.cli", "load", "data/examples/meetings.ttl", "--store",
@@ -259,8 +328,7 @@ def test_a_store_is_published_and_stopping_ends_the_workers_and_removes_the_data
     with running_kb_serve(tmp_path, "--store", str(store), "--workers", "2") as running:
         status, _, body = ask(running, f"ASK {{ GRAPH <{GRAPHS['records']}> {{ <{meeting}> a ?type }} }}")
         assert status == 200 and json.loads(body)["boolean"] is True
-        workers = {pid for pid in running.children() if b"resource_tracker" not in
-                   (Path("/proc") / str(pid) / "cmdline").read_bytes()}  # multiprocessing's tracker ends by itself
+        workers = query_workers(running)
         assert len(workers) == 2
         assert list(tmp_path.glob("kb-serve-*"))
     assert running.process.returncode == 0
@@ -364,3 +432,38 @@ def test_a_graph_name_dereferences_to_the_graph_itself(server):
     status, headers, body = fetch(f"{server.url}/data/graph/regulation.nt")
     assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
     assert len(Graph().parse(data=body, format="nt")) == len(resources.regulation())
+
+
+PAGES = ["/", "/catalogue", "/catalogue/article/8", "/page/provision/A08-3"]
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/sparql?query=ASK%7B%7D", "/sparql", "/queries.json", "/context.jsonld",
+                                  "/data/provision/A08-3.ttl", "/provision/A08-3", "/static/ui.js"])
+def test_head_is_answered_wherever_get_is(server, path):
+    status, headers, body = fetch(server.url + path, method="HEAD")
+    got_status, got_headers, _ = fetch(server.url + path)
+    assert (status, body) == (got_status, b"") and status in (200, 303)
+    assert headers.get("Content-Type") == got_headers.get("Content-Type")
+    assert headers.get("Location") == got_headers.get("Location")
+    if path != "/sparql":  # the service description's blank nodes get new labels, of other lengths, each time
+        assert headers.get("Content-Length") == got_headers.get("Content-Length")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_an_html_page_may_not_be_framed_or_read_by_another_site(server, path):
+    status, headers, _ = fetch(server.url + path, headers={"Origin": "https://analyst.example.org"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+@pytest.mark.parametrize("how", ["accept", "format"])
+def test_a_406_does_not_echo_a_huge_accept_header(server, how):
+    asked = ",".join(f"image/x-{n}" for n in range(2000))  # 20 KB
+    if how == "accept":
+        status, _, body = ask(server, "ASK {}", accept=asked)
+    else:
+        status, _, body = ask(server, "ASK {}", format=asked)
+    assert len(asked) > 20_000
+    assert status == 406 and len(body) < 600 and body.count(b"\n") == 1
+    assert b"application/sparql-results+json" in body and f"({len(asked)} characters)".encode() in body
