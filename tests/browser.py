@@ -9,7 +9,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 INSTALL = ("Chromium is needed for the browser tests ({what}) and was not found at {path}. "
-           "Install it with `apt-get install -y chromium` (Debian/Ubuntu; .ci/run does this), "
+           "`sh scripts/test.sh` installs it where it can (or says the command to run), "
            "or point the CHROMIUM environment variable at a Chromium binary.")
 
 

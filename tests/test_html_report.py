@@ -2,7 +2,7 @@
 
 The browser tests open the page in headless Chromium with the network shut off: the charts must be in the DOM,
 the filter given in the URL must hide the rows that do not match, and a screenshot must come out. Chromium is
-required, not optional: CI installs it (`apt-get install -y chromium`), so without it these tests fail.
+required, not optional: the test command installs it (scripts/browser-deps.sh), so without it these tests fail.
 """
 
 from __future__ import annotations

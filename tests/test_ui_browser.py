@@ -6,7 +6,7 @@ tab runs on the server when the run button is clicked, and the result table show
 that query when asked directly. Every request the page makes is watched: one to another host fails the test (and is
 aborted), so the page is known to work with no network. The screenshot each run takes is kept in the test's tmp_path.
 
-Chromium is required, not optional: CI installs it (`apt-get install -y chromium`, in .ci/run), so without it these
+Chromium is required, not optional: the test command installs it (scripts/browser-deps.sh), so without it these
 tests fail. Playwright's own browser download is never used (`executable_path`), and each test starts Chromium with a
 fresh profile folder and the flags that keep it from calling home.
 """
