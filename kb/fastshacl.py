@@ -17,14 +17,20 @@ reference: tests compare both engines on every case, the benchmark data and the 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
+from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
+import rdflib
 from pyshacl.errors import ReportableRuntimeError
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib import BNode, Graph, Literal, URIRef
@@ -35,7 +41,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
-from kb import sparql_text
+from kb import resources, sparql_text
 
 SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
 DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "sh": str(SH), "xsd": str(XSD),
@@ -145,6 +151,7 @@ class Compiler:
     def __init__(self, shapes: Graph):
         self.shapes = shapes
         self.names = count()
+        self.verdicts = _Verdicts()
         self.parents: dict[Node, set[Node]] = {}
         for parent, child in shapes.subject_objects(SH.property):
             self.parents.setdefault(child, set()).add(parent)
@@ -244,6 +251,7 @@ class Compiler:
             for relative in self.family(shape) - set(plan.fallback):
                 plan.fallback[relative] = f"in the family of {shape}, which pySHACL runs"
         plan.checks = [check for shape, checks in compiled.items() if shape not in plan.fallback for check in checks]
+        self.verdicts.save()
         return plan
 
     def family(self, shape: Node) -> set[Node]:
@@ -308,7 +316,8 @@ class Compiler:
         value_is_focus = not self.is_property_shape(shape)
         body_start = _where_brace(text)
         try:  # judged with a focus pattern in place: a nested group is then not the top group (rdflib flattens it)
-            _check_prebinding(prologue + text[:body_start + 1] + " ?this <urn:kb:focus> [] . " + text[body_start + 1:])
+            focused = prologue + text[:body_start + 1] + " ?this <urn:kb:focus> [] . " + text[body_start + 1:]
+            self.verdicts.check(focused)
         except NeedsPrebinding:
             focus_query = f"SELECT DISTINCT ?this WHERE {{ {focus} }}"
             as_text = _parses(_prebind(prologue + text, URIRef("urn:kb:this")))
@@ -371,6 +380,52 @@ def _where_brace(text: str) -> int:
     if brace < 0:
         raise Unsupported("a SELECT query without a WHERE clause")
     return brace
+
+
+class _Verdicts:
+    """What `_check_prebinding` decided about each query text, kept on disk between processes.
+
+    rdflib's grammar takes a tenth of a second per constraint, so judging the 60 SPARQL constraints cost every `kb`
+    process seconds before its first record. A verdict depends only on the query text, this module and rdflib: the
+    file is named by a hash of the last two, and a verdict is looked up by the text.
+    """
+
+    def __init__(self):
+        digest = hashlib.sha256(Path(__file__).read_bytes() + f"rdflib {rdflib.__version__}".encode())
+        self.path = resources.cache_dir() / f"sparql-verdicts-{digest.hexdigest()[:20]}.json"
+        try:
+            self.known: dict[str, list | None] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # none yet, or damaged: judged again, never trusted
+            self.known = {}
+        self.changed = False
+
+    def check(self, query: str) -> None:
+        """Raise what `_check_prebinding` raises for `query`, from the file when it was judged before."""
+        key = hashlib.sha256(query.encode()).hexdigest()
+        if key not in self.known:
+            try:
+                _check_prebinding(query)
+                self.known[key] = None
+            except NeedsPrebinding as needs:
+                self.known[key] = ["prebinding", str(needs)]
+            except Unsupported as refused:
+                self.known[key] = ["unsupported", str(refused)]
+            self.changed = True
+        verdict = self.known[key]
+        if verdict is not None:
+            raise (NeedsPrebinding if verdict[0] == "prebinding" else Unsupported)(verdict[1])
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False, suffix=".tmp",
+                                             encoding="utf-8") as handle:
+                json.dump(self.known, handle, sort_keys=True)
+            os.replace(handle.name, self.path)
+        except OSError:
+            pass  # a read-only home only costs the seconds
 
 
 def _check_prebinding(query: str) -> None:

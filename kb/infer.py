@@ -3,7 +3,7 @@
 Two engines give the same triples (a test compares them on every case and the examples): `reasonable` (Rust,
 the default, about 30 times faster on one record) and `owlrl` (pure Python, the reference). `reasonable` has
 no property chains (OWL 2 RL rule prp-spo2) and no datatypes, so the two rules it misses for our ontology are
-applied between its passes until nothing new follows: each property chain as a SPARQL property path, and each
+applied between its passes until nothing new follows: each property chain as a join of its steps, and each
 `owl:someValuesFrom` a datatype (cls-svf1 on a literal) by the literal's datatype.
 
 The input graph is never changed. Validation sees the records plus the inferred graph, so the reasoning that
@@ -26,8 +26,6 @@ import reasonable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 
 from kb import profiles, resources
 from kb.derive import derived_facts
@@ -66,15 +64,15 @@ def _cache_file(choices: tuple[Choice, ...]) -> Path:
     for choice in choices:
         digest.update(str(choice.iri).encode())
     digest.update(f"owlrl {owlrl.__version__}".encode())
-    root = Path(os.environ.get("KB_CACHE") or Path.home() / ".cache" / "daxing-zuofeng-kb")
-    return root / f"closed-tbox-{digest.hexdigest()[:20]}.nt"
+    return resources.cache_dir() / f"closed-tbox-{digest.hexdigest()[:20]}.nt"
 
 
 class ClosedTBox(NamedTuple):
     """The closed TBox with what is read off it for every record: kept together so that its blank nodes agree."""
 
     graph: Graph
-    chains: tuple[tuple[URIRef, Query], ...]
+    triples: tuple[tuple, ...]
+    chains: tuple[tuple[URIRef, tuple[Step, ...]], ...]
     restrictions: tuple[tuple[BNode, URIRef, URIRef], ...]
     terms: frozenset
 
@@ -88,7 +86,8 @@ def closed_tbox(choices: tuple[Choice, ...] | None = None) -> ClosedTBox:
     The restrictions are read off the same graph object: a second parse of the file names its blank nodes anew.
     """
     graph = _read_or_close(choices or profiles.resolve())
-    return ClosedTBox(graph, _property_chains(graph), _datatype_restrictions(graph), frozenset(graph.subjects()))
+    return ClosedTBox(graph, tuple(graph), _property_chains(graph), _datatype_restrictions(graph),
+                      frozenset(graph.subjects()))
 
 
 def _read_or_close(choices: tuple[Choice, ...]) -> Graph:
@@ -133,13 +132,24 @@ def _closure(graph: Graph) -> None:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
 
 
-def _property_chains(tbox: Graph) -> tuple[tuple[URIRef, Query], ...]:
-    """Each chained property with the query of its chain as a path, e.g. dxo:attendee <- participation/participant."""
+class Step(NamedTuple):
+    """One step of a property chain: a property, walked forwards or (for `owl:inverseOf` it) backwards."""
+
+    prop: URIRef
+    backwards: bool = False
+
+
+def _property_chains(tbox: Graph) -> tuple[tuple[URIRef, tuple[Step, ...]], ...]:
+    """Each chained property with its steps, e.g. dxo:attendee <- dxo:participation / dxo:participant."""
     chains = []
     for prop, head in tbox.subject_objects(OWL.propertyChainAxiom):
-        steps = list(Collection(tbox, head))
-        path = "/".join(step.n3() for step in steps)
-        chains.append((prop, prepareQuery(f"SELECT ?x ?y WHERE {{ ?x {path} ?y }}")))
+        steps = []
+        for step in Collection(tbox, head):
+            inverse = tbox.value(step, OWL.inverseOf) if isinstance(step, BNode) else None
+            if not isinstance(step, URIRef) and not isinstance(inverse, URIRef):
+                raise ValueError(f"the chain of {prop} has a step that is neither a property nor its inverse")
+            steps.append(Step(inverse, True) if inverse is not None else Step(step))
+        chains.append((prop, tuple(steps)))
     return tuple(chains)
 
 
@@ -152,14 +162,35 @@ def _datatype_restrictions(tbox: Graph) -> tuple[tuple[BNode, URIRef, URIRef], .
     return tuple(found)
 
 
-def _missing_rules(closed: Graph, tbox: ClosedTBox) -> set:
+def _missing_rules(closed: set[tuple], tbox: ClosedTBox) -> set[tuple]:
     """What prp-spo2 and cls-svf1 over literals conclude from `closed` that `reasonable` does not."""
-    concluded = {(x, prop, y) for prop, query in tbox.chains for x, y in closed.query(query)}
+    wanted = {step.prop for _, steps in tbox.chains for step in steps} | {prop for _, prop, _ in tbox.restrictions}
+    pairs: dict[URIRef, list[tuple]] = {prop: [] for prop in wanted}
+    for s, p, o in closed:
+        if p in pairs:
+            pairs[p].append((s, o))
+    concluded = set()
+    for prop, steps in tbox.chains:
+        concluded.update((x, prop, y) for x, y in _walk(steps, pairs))
     for restriction, prop, datatype in tbox.restrictions:
-        for x, value in closed.subject_objects(prop):
+        for x, value in pairs[prop]:
             if isinstance(value, Literal) and (datatype == RDFS.Literal or value.datatype == datatype):
                 concluded.add((x, RDF.type, restriction))
-    return {t for t in concluded if t not in closed}
+    return concluded - closed
+
+
+def _walk(steps: tuple[Step, ...], pairs: dict[URIRef, list[tuple]]) -> set[tuple]:
+    """The (start, end) pairs joined along the chain's steps, as the SPARQL path `step1/step2/...` gives them."""
+    def edges(step: Step) -> list[tuple]:
+        return [(o, s) for s, o in pairs[step.prop]] if step.backwards else pairs[step.prop]
+
+    reached = set(edges(steps[0]))
+    for step in steps[1:]:
+        onward: dict = {}
+        for a, b in edges(step):
+            onward.setdefault(a, []).append(b)
+        reached = {(x, z) for x, y in reached for z in onward.get(y, ())}
+    return reached
 
 
 def _plain(term):
@@ -177,25 +208,20 @@ def _as_string(term):
     return term
 
 
-def _fast_closure(graph: Graph, tbox: ClosedTBox) -> Graph:
+def _fast_closure(triples: set[tuple], tbox: ClosedTBox) -> set[tuple]:
     """The closure by `reasonable`, with the rules it lacks applied between passes until a fixpoint.
 
-    Applying them to the records first usually leaves nothing for a second pass (a pass costs seconds per
-    thousand events).
+    Applying them to the records first often leaves nothing for a second pass; where it does, the new triples are
+    added to the same reasoner, which then reasons incrementally. The triples stay plain tuples: building rdflib
+    graphs of the whole closed TBox for every batch cost more than the reasoning itself on a small one.
     """
-    graph += _missing_rules(graph, tbox)
-    while True:
-        reasoner = reasonable.PyReasoner()
-        reasoner.from_graph(graph)
-        closed = Graph()
-        for s, p, o in reasoner.reason():
-            closed.add((s, p, _plain(o)))
+    reasoner = reasonable.PyReasoner()
+    new = triples | _missing_rules(triples, tbox)
+    while new:
+        reasoner.from_graph(list(new))  # appends to what the reasoner holds
+        closed = {(s, p, _plain(o)) for s, p, o in reasoner.reason()}
         new = _missing_rules(closed, tbox)
-        if not new:
-            return closed
-        for triple in new:
-            closed.add(triple)
-        graph = closed
+    return closed
 
 
 def _sparql_closure(work: Graph, records: Graph, choices: tuple[Choice, ...]) -> Graph:
@@ -219,16 +245,17 @@ def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine
     """Return the triples that derivation and the OWL 2 RL closure add about the records in `data`."""
     derived = derived_facts(data)
     tbox = closed_tbox(choices)
-    work = Graph()
-    work += tbox.graph
-    work += data
-    work += derived
-    if engine == "owlrl":
-        _closure(work)
-    elif engine == "sparql":
-        work = _sparql_closure(work, data + derived, choices or profiles.resolve())
+    if engine == "reasonable":
+        work = _fast_closure({*tbox.triples, *data, *derived}, tbox)
     else:
-        work = _fast_closure(work, tbox)
+        work = Graph()
+        work += tbox.graph
+        work += data
+        work += derived
+        if engine == "owlrl":
+            _closure(work)
+        else:
+            work = _sparql_closure(work, data + derived, choices or profiles.resolve())
     records = {n for s, p, o in data for n in (s, o) if not isinstance(n, Literal)} - tbox.terms
     records -= set(data.objects(None, RDF.type))
     inferred = Graph()

@@ -28,6 +28,11 @@ CONTEXT_IRI = "https://w3id.org/daxing-zuofeng/context.jsonld"
 META_SHAPES_FILE = SHAPES_DIR / "meta" / "shape-metadata.ttl"
 
 
+def cache_dir() -> Path:
+    """Where work that depends only on the knowledge base's own files is kept between processes ($KB_CACHE)."""
+    return Path(os.environ.get("KB_CACHE") or Path.home() / ".cache" / "daxing-zuofeng-kb")
+
+
 def _parse_all(paths: list[Path]) -> Graph:
     graph = bind_prefixes(Graph())
     for path in paths:
