@@ -618,6 +618,31 @@ def _export(args) -> int:
     return 2 if published.errors else 0
 
 
+def _unwritable_file(path: str) -> str | None:
+    """Why a file cannot be written at `path` (a folder is in the way, or its folder is missing), or None."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir():
+        return "it is a folder"
+    if not target.absolute().parent.is_dir():
+        return f"there is no folder {target.absolute().parent}"
+    return None
+
+
+def _written(option: str, path: str, text: str) -> bool:
+    """Write `text` whole or not at all; say in one line why not (exit 2: the output is the user's input)."""
+    from kb.files import write_atomically
+
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        print(f"kb: cannot write {option} {path}: {exc.strerror or _one_line(exc)}; nothing was written",
+              file=sys.stderr)
+        return False
+    return True
+
+
 def _unwritable(directory) -> str | None:
     """Why files cannot be written into `directory` (a file is in the way, or its nearest existing folder is not
     writable), or None."""
@@ -698,6 +723,11 @@ def _validate(args) -> int:
     except SettingError as exc:
         print(f"kb: {exc}", file=sys.stderr)
         return 2
+    for option, target in (("-o", args.output), ("--results", args.results)):
+        unwritable = _unwritable_file(target) if target and target != "-" else None
+        if unwritable:  # said before the records are validated, which takes a while
+            print(f"kb: cannot write {option} {target}: {unwritable}", file=sys.stderr)
+            return 2
     started = datetime.now(UTC)
     outcome = _outcome(args, choices)
     if outcome is None:
@@ -712,18 +742,14 @@ def _validate(args) -> int:
 
         run = new_run()
         results = results_graph(outcome, run=run, started=started)
-        if args.results:
-            from kb.files import write_atomically
-
-            write_atomically(args.results, results.serialize(format="turtle"))
+        if args.results and not _written("--results", args.results, results.serialize(format="turtle")):
+            return 2
         if args.save_results and args.store:
             _open_store(args).save_results(run, results)
     if args.output == "-":
         sys.stdout.write(text)
-    else:
-        from kb.files import write_atomically
-
-        write_atomically(args.output, text)
+    elif not _written("-o", args.output, text):
+        return 2
     if outcome.errors:
         for error in outcome.errors:
             print(f"kb: {error}", file=sys.stderr)

@@ -128,6 +128,23 @@ def test_usage_errors_and_missing_files_exit_2(tmp_path):
     assert run.returncode == 2 and "no such file" in run.stderr
 
 
+@pytest.mark.parametrize("option", ["-o", "--results"])
+def test_a_report_that_cannot_be_written_is_one_line_and_exit_2_not_a_crash(tmp_path, option):
+    """Issue 13: `-o` or `--results` into a missing folder, onto a folder, or where no file can be made exited 3
+    with "unexpected error" (a crash). Where the output goes is the user's input: one line naming it, exit 2, and
+    nothing left behind."""
+    records = write(tmp_path, "m.json", meeting(61))
+    for target, reason in ((tmp_path / "missing" / "report.txt", "there is no folder"),
+                           (tmp_path, "it is a folder"),
+                           (Path("/proc/kb-report.txt"), "")):  # found only when written, after validating
+        run = kb("validate", records, option, str(target))
+        assert run.returncode == 2, run.stderr
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+        assert lines[0].startswith(f"kb: cannot write {option} {target}: {reason}"), lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
+
+
 def test_a_crash_exits_3_with_one_line_not_1_which_means_findings(tmp_path):
     """Issue 13, item 6: an unexpected error (here a store whose database lost a file) exited 1 with a traceback,
     which reads as "findings". It exits 3 with one line naming what failed; --debug adds the traceback."""
