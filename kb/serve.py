@@ -227,7 +227,12 @@ def _split_suffix(path: str) -> tuple[str, str]:
     return path, ""
 
 
+NOT_FOUND_ECHO = 300  # characters of the asked-for path a 404 repeats: enough to see a typo, not a 60 KB echo
+
+
 def _not_found(message: str) -> PlainTextResponse:
+    if len(message) > NOT_FOUND_ECHO:
+        message = message[:NOT_FOUND_ECHO] + "… (cut)"
     return PlainTextResponse(message + "\n", status_code=404)
 
 
