@@ -10,10 +10,12 @@ meanwhile. A request that finds every worker busy waits at most the queue wait, 
 from __future__ import annotations
 
 import asyncio
+import collections
 import math
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from kb.answers import Answer, Request, shown_size
 
 START_SECONDS = 60.0
 WATCH_SECONDS = 0.05  # how often a running query's memory is read: at 400 MB/s, 20 MB past the limit at most
+MEMORY_EXIT = 75  # the exit status of a worker that stopped itself at the memory limit
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 TEXT = "text/plain; charset=utf-8"
 
@@ -36,7 +39,8 @@ def resident_bytes(pid: int) -> int | None:
         return None
 
 
-def _work(location: str, graphs: list[str], max_rows: int, max_bytes: int | None, connection: Connection) -> None:
+def _work(location: str, graphs: list[str], max_rows: int, max_bytes: int | None, connection: Connection,
+          max_memory: int | None = None) -> None:
     """A worker's life: open the store, say so, then answer requests until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it stops the workers
     import pyoxigraph as ox
@@ -45,17 +49,78 @@ def _work(location: str, graphs: list[str], max_rows: int, max_bytes: int | None
 
     store = ox.Store.read_only(location)
     known = frozenset(graphs)
+    answering, decided = threading.Event(), threading.Lock()
+    if max_memory is not None:
+        threading.Thread(target=_watch_own_memory, args=(max_memory, answering, decided), daemon=True).start()
     connection.send("ready")
     while True:
         try:
             request = connection.recv()
         except (EOFError, OSError):
             return
+        answering.set()
         try:
             answered = answer(store, known, request, max_rows, max_bytes)
         except Exception as exc:  # an engine error must not end the worker; the client hears what it was
             answered = Answer(500, TEXT, f"the query failed: {exc}\n".encode())
+        with decided:  # an answer is sent only if the watch has not ended the worker over it
+            answering.clear()
         connection.send(answered)
+
+
+def _watch_own_memory(max_memory: int, answering: threading.Event, decided: threading.Lock) -> None:
+    """End this worker (exit MEMORY_EXIT) when a query takes it past `max_memory`.
+
+    The server watches each worker too, but from a thread that shares its process with the pages and the HTTP
+    traffic: under load (benchmarks/load.py, 200 clients on 2 cores) it read the memory late, and a query grew to
+    686 MB against a limit of 256 MB. Oxigraph releases the GIL while it evaluates, so this thread reads on time."""
+    me = os.getpid()
+    while True:
+        time.sleep(WATCH_SECONDS)
+        with decided:
+            if answering.is_set() and (resident_bytes(me) or 0) > max_memory:
+                os._exit(MEMORY_EXIT)
+
+
+class _Idle:
+    """Idle workers, handed to the requests waiting for one in the order they came.
+
+    asyncio.Queue is not fair here: a worker put back wakes the longest waiter, but a request arriving before that
+    waiter runs takes the worker, and the waiter goes back to the end of the line. Under load (200 clients on 4
+    workers) requests that had waited longest were so passed over again and again until the queue wait ran out
+    (503) while later ones were answered. Here a freed worker goes straight to the first waiter, and a newcomer
+    takes an idle worker only when nobody waits."""
+
+    def __init__(self):
+        self._workers: collections.deque[_Worker] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
+
+    def put(self, worker: _Worker) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._workers.append(worker)
+
+    async def get(self, timeout: float) -> _Worker:
+        """The first idle worker, waiting in line at most `timeout` seconds (then TimeoutError)."""
+        if self._workers:  # never while requests wait: put() hands a worker to them first
+            return self._workers.popleft()
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        self._waiters.append(waiter)
+        timer = loop.call_later(timeout, lambda: waiter.done() or waiter.set_exception(TimeoutError()))
+        try:
+            return await waiter
+        except BaseException:  # timed out or cancelled; a worker handed over at that very moment is passed on
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.put(waiter.result())
+            elif waiter in self._waiters:
+                self._waiters.remove(waiter)
+            raise
+        finally:
+            timer.cancel()
 
 
 @dataclass(eq=False)  # kept in a set, by identity
@@ -71,7 +136,13 @@ class _Worker:
         deadline = self.asked_at + seconds
         while (left := deadline - time.monotonic()) > 0:
             if self.connection.poll(min(WATCH_SECONDS, left)):
-                return self.connection.recv()
+                try:
+                    return self.connection.recv()
+                except EOFError:
+                    self.process.join(1)
+                    if self.process.exitcode == MEMORY_EXIT:  # it stopped itself at the memory limit
+                        return "memory"
+                    raise
             if max_memory is not None and (resident_bytes(self.process.pid) or 0) > max_memory:
                 self.process.kill()
                 return "memory"
@@ -94,7 +165,7 @@ class Pool:
         self.seconds, self.max_rows, self.max_bytes, self.max_memory = seconds, max_rows, max_bytes, max_memory
         self.queue_wait = seconds if queue_wait is None else queue_wait
         self._context = multiprocessing.get_context("spawn")  # no fork of a process that runs threads
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle = _Idle()
         self._all: set[_Worker] = set()
         self._busy: set[_Worker] = set()
         self._replacing: set[asyncio.Task] = set()
@@ -105,7 +176,7 @@ class Pool:
     def _start_one(self) -> _Worker:
         ours, theirs = self._context.Pipe()
         process = self._context.Process(target=_work, args=(self.location, self.graphs, self.max_rows,
-                                                            self.max_bytes, theirs),
+                                                            self.max_bytes, theirs, self.max_memory),
                                         name="kb-query-worker", daemon=True)
         process.start()
         theirs.close()
@@ -119,25 +190,22 @@ class Pool:
     async def start(self) -> None:
         started = await asyncio.gather(*(asyncio.to_thread(self._start_one) for _ in range(self.size)))
         for worker in started:
-            self._idle.put_nowait(worker)
+            self._idle.put(worker)
 
     async def _replace(self, worker: _Worker) -> None:
         self._all.discard(worker)
         await asyncio.to_thread(worker.stop)
-        self._idle.put_nowait(await asyncio.to_thread(self._start_one))
+        self._idle.put(await asyncio.to_thread(self._start_one))
 
     async def ask(self, request: Request) -> Answer:
         """Run one request within the time and memory limits; 503 if no worker was free within the queue wait
         (with Retry-After) or the query overran."""
         try:
-            worker = self._idle.get_nowait()
-        except asyncio.QueueEmpty:
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), self.queue_wait)
-            except TimeoutError:
-                retry = self._retry_after()
-                return Answer(503, TEXT, f"every query worker is busy (waited {self.queue_wait:g} s); try again in "
-                                         f"{retry} s\n".encode(), retry_after=retry)
+            worker = await self._idle.get(self.queue_wait)
+        except TimeoutError:
+            retry = self._retry_after()
+            return Answer(503, TEXT, f"every query worker is busy (waited {self.queue_wait:g} s); try again in "
+                                     f"{retry} s\n".encode(), retry_after=retry)
         self._busy.add(worker)
         try:
             answered = await asyncio.get_running_loop().run_in_executor(
@@ -157,7 +225,7 @@ class Pool:
         if self.max_memory is not None and (resident_bytes(worker.process.pid) or 0) > self.max_memory:
             self._replace_soon(worker)  # answered, but it kept what it grew to: the next query starts afresh
         else:
-            self._idle.put_nowait(worker)
+            self._idle.put(worker)
         return answered
 
     def _retry_after(self) -> int:
