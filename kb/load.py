@@ -16,15 +16,19 @@ import csv
 import io
 import json
 import logging
+import math
 import re
 import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
 
+from pyoxigraph import Literal as OxLiteral
+from pyoxigraph import NamedNode
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import RDF, SKOS, XSD
@@ -48,9 +52,11 @@ MAX_TEXT = 100_000
 MAX_DEPTH = 50
 # What an IRI may not hold (RFC 3987: no space, no control character, none of <>"{}|\^`): such an "IRI" makes
 # the reasoner panic, and in JSON the context would silently turn it into another node.
-_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f\ud800-\udfff]')
 
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+# rdflib warns of a boolean it cannot read (with a line of its own source) where kb reports the value as an input error
+warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
 
 
 @dataclass(frozen=True)
@@ -233,6 +239,11 @@ def _parse_json(text: str, source: str) -> tuple[Graph | None, list[InputError]]
         return None, [InputError(source, f"JSON syntax error: {exc.msg}", line=exc.lineno)]
     except RecursionError:
         return None, [InputError(source, "nesting too deep to parse")]
+    except ValueError:  # a number of more digits than Python converts to an int (4,300): no field holds one
+        limit = sys.get_int_max_str_digits()
+        digits = re.search(rf"\d{{{limit + 1},}}", text)
+        return None, [InputError(source, f"a number of more than {limit:,} digits; no field holds one",
+                                 line=text.count("\n", 0, digits.start()) + 1 if digits else None)]
     records, pointer, errors = _records(document, source)
     graph, more = records_graph(records, source, lambda index: f"{pointer}/{index}" if pointer is not None else "")
     return graph, errors + more
@@ -252,6 +263,9 @@ def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda i
             errors.append(InputError(source, f"objects and lists nested more than {MAX_DEPTH} levels deep; a record "
                                              "needs fewer than 10",
                                      line=line_of(index), field=pointer_of(index) or "/"))
+            continue
+        if (at := _surrogate_at(record)) is not None:
+            errors.append(InputError(source, SURROGATE, line=line_of(index), field=pointer_of(index) + at or "/"))
             continue
         problems = list(check_record(record, pointer_of(index)))
         if problems:
@@ -273,6 +287,34 @@ def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda i
             except Exception as exc:
                 errors.append(InputError(source, f"not valid JSON-LD: {exc}", line=line, field=where or "/"))
     return graph, errors + _drop_bad_records(graph, source)
+
+
+# A JSON escape such as "\ud800" (half of a UTF-16 pair) stands for no character: such a text cannot be written as
+# UTF-8, and as an IRI it makes the reasoner panic.
+SURROGATE = "holds a \\u escape for half of a UTF-16 surrogate pair (\\ud800-\\udfff), which is no character"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_at(value) -> str | None:
+    """The JSON pointer below `value` of the first key or text holding a lone surrogate, or None (no recursion)."""
+    stack = [(value, "")]
+    while stack:
+        item, pointer = stack.pop()
+        if isinstance(item, str) and _SURROGATES.search(item):
+            return pointer
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if _SURROGATES.search(key):
+                    return f"{pointer}/{visible(key)}"
+                stack.append((child, f"{pointer}/{key}"))
+        elif isinstance(item, list):
+            stack.extend((child, f"{pointer}/{index}") for index, child in enumerate(item))
+    return None
+
+
+def visible(text: str) -> str:
+    """Text as a message can print it: a lone surrogate written as its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _deeper_than(value, limit: int) -> bool:
@@ -297,6 +339,12 @@ def _records(document, source: str) -> tuple[list[dict], str | None, list[InputE
                                              "refused", field="/@context")]
     if isinstance(document, dict) and "@graph" in document:
         document, pointer = document["@graph"], "/@graph"
+        if isinstance(document, dict):
+            document = [document]
+        elif not isinstance(document, list):
+            return [], None, [InputError(source, "expected an array of records (JSON objects) in @graph, got "
+                                                 f"{'null' if document is None else _shown(document)}",
+                                         field="/@graph")]
     elif isinstance(document, list):
         pointer = ""
     else:
@@ -518,7 +566,10 @@ def _check_object(obj: dict, terms: dict, pointer: str) -> Iterator[tuple[str, s
             vocab = None
         for index, item in enumerate(value if isinstance(value, list) else [value]):
             at = f"{where}/{index}" if isinstance(value, list) else where
-            if isinstance(item, dict):
+            if isinstance(item, list):
+                # JSON-LD would read its items as the field's own, past these checks: an @context there was fetched
+                yield at, "a list inside a list; write the values in one list"
+            elif isinstance(item, dict):
                 yield from _check_object(item, scoped, at)
             else:
                 yield from _check_value(item, definition, vocab, at)
@@ -561,7 +612,9 @@ def _check_value(item, definition, vocab: str | None, where: str) -> Iterator[tu
     elif isinstance(kind, str) and kind.startswith("xsd:"):
         datatype = URIRef("http://www.w3.org/2001/XMLSchema#" + kind[4:])
         if (isinstance(item, dict | list) or item is None or Literal(item, datatype=datatype).ill_typed
-                or (kind in _LEXICAL and not _LEXICAL[kind].match(str(item)))):
+                or (kind in _LEXICAL and not _LEXICAL[kind].match(str(item)))
+                or (isinstance(item, bool) and kind != "xsd:boolean")  # rdflib takes true as "true" of any type
+                or (isinstance(item, float) and not math.isfinite(item))):  # NaN, Infinity: numbers JSON has not
             yield where, f"expected {kind} ({_EXAMPLES.get(kind, 'a value of that type')}), got {item!r}"
     elif definition.get("@language") and not isinstance(item, str):
         yield where, f"expected text, got {item!r}"
@@ -976,12 +1029,15 @@ def _cell_value(text: str, datatype: str | None):
         value = _BOOLEANS.get(text.casefold())
         return (value, None) if value is not None else (None, f"expected xsd:boolean ({_CSV_EXPECTED[datatype]}), "
                                                               f"got {text!r}")
-    if datatype == "xsd:integer":
-        return (int(text), None) if _INTEGER.fullmatch(text) else (
-            None, f"expected xsd:integer ({_CSV_EXPECTED[datatype]}), got {text!r}")
-    if datatype == "xsd:decimal":
-        return (_decimal(text), None) if _DECIMAL.fullmatch(text) else (
-            None, f"expected xsd:decimal ({_CSV_EXPECTED[datatype]}), got {text!r}")
+    try:
+        if datatype == "xsd:integer":
+            return (int(text), None) if _INTEGER.fullmatch(text) else (
+                None, f"expected xsd:integer ({_CSV_EXPECTED[datatype]}), got {text!r}")
+        if datatype == "xsd:decimal":
+            return (_decimal(text), None) if _DECIMAL.fullmatch(text) else (
+                None, f"expected xsd:decimal ({_CSV_EXPECTED[datatype]}), got {text!r}")
+    except ValueError:  # more digits than Python converts to an int (4,300)
+        return None, f"a number of {len(text):,} digits; expected {datatype} ({_CSV_EXPECTED[datatype]})"
     return text, None
 
 
@@ -1075,10 +1131,16 @@ def _drop_bad_records(graph: Graph, source: str, text: str | None = None) -> lis
     errors, bad = [], set()
     for s, p, o in graph:
         problem, at = None, None
-        not_iri = next((term for term in (s, p, o) if isinstance(term, URIRef) and _NOT_IRI.search(term)), None)
+        not_iri = next((term for term in (s, p, o, getattr(o, "datatype", None))
+                        if isinstance(term, URIRef) and iri_problem(term)), None)
         if not_iri is not None:
-            problem, at = (f"<{not_iri}> is not an IRI: it holds {_NOT_IRI.search(not_iri).group()!r}, which RFC 3987 "
-                           "does not allow", str(not_iri))
+            problem, at = f"<{visible(not_iri)}> is not an IRI: {iri_problem(not_iri)}", str(not_iri)
+        elif isinstance(o, Literal) and _SURROGATES.search(o):
+            problem = f"a value that {SURROGATE}"
+        elif isinstance(o, Literal) and o.language and language_problem(o.language):
+            problem = f"{o.language!r} is not a language tag (BCP 47): {language_problem(o.language)}"
+        elif isinstance(o, Literal) and o.datatype == RDF.langString and not o.language:
+            problem = "a value typed rdf:langString without a language tag"
         elif isinstance(o, Literal) and len(o) > MAX_TEXT:
             problem = f"a value of {len(o):,} characters; a field holds at most {MAX_TEXT:,} characters"
         elif isinstance(o, Literal) and o.ill_typed:
@@ -1095,6 +1157,31 @@ def _drop_bad_records(graph: Graph, source: str, text: str | None = None) -> lis
     for record in bad:
         graph -= graph.cbd(record)
     return errors
+
+
+@lru_cache(maxsize=1 << 16)
+def iri_problem(iri: str) -> str | None:
+    """Why a URI reference is not an absolute IRI (RFC 3987) as the reasoner and the store parse one, or None: the
+    reasoner panics on any other, ending the run (a percent sign without two hex digits, a port that is no number,
+    a scheme such as "_:b0" from a prefix declared as a blank node)."""
+    bad = _NOT_IRI.search(iri)
+    if bad is not None:
+        return f"it holds {bad.group()!r}, which RFC 3987 does not allow"
+    try:
+        NamedNode(iri)
+    except ValueError as exc:
+        return f"{str(exc)[:1].lower()}{str(exc)[1:]} (RFC 3987)"
+    return None
+
+
+@lru_cache(maxsize=1024)
+def language_problem(tag: str) -> str | None:
+    """Why a language tag is not one (BCP 47) as the reasoner parses it, or None: it panics on any other."""
+    try:
+        OxLiteral("", language=tag)
+    except ValueError as exc:
+        return f"{str(exc)[:1].lower()}{str(exc)[1:]}"
+    return None
 
 
 def _line_of(text: str | None, iri: str | None) -> int | None:

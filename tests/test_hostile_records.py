@@ -70,6 +70,19 @@ def test_a_nested_context_is_refused_and_never_fetched(tmp_path, listener, where
     assert good_still_reported(report)
 
 
+def test_a_context_in_a_list_inside_a_list_is_refused_and_never_fetched(tmp_path, listener):
+    """Found by fuzzing (tests/test_fuzz_records.py): JSON-LD reads a list inside a list as the field's own values, and
+    the record check did not look inside it, so an @context there was fetched."""
+    url = f"http://127.0.0.1:{listener.port}/context.jsonld"
+    bad = {"id": "meeting/bad", "type": "Meeting", "venue": [[{"@context": url, "name": "v"}]]}
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps([GOOD, bad]), encoding="utf-8")
+    report = validate(path)
+    assert listener.connections == 0
+    assert "/1/venue/0" in errors(report) and "list inside a list" in errors(report)
+    assert good_still_reported(report)
+
+
 def test_a_local_file_named_as_context_is_not_read(tmp_path):
     renaming = tmp_path / "rename.jsonld"
     renaming.write_text(json.dumps({"@context": {"harmless": "https://w3id.org/daxing-zuofeng/ontology/title"}}))
@@ -129,3 +142,61 @@ def test_an_undecodable_byte_is_reported_by_line_and_column(tmp_path):
     run = kb("validate", str(path))
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "records.json:3" in run.stderr and "column 14" in run.stderr, run.stderr
+
+
+# Inputs that crashed a run (exit 3, or the reasoner's Rust panic escaping as a traceback) until the loader refused
+# them; found by fuzzing reading (tests/test_fuzz_records.py) or while writing it. One run reads them all beside the
+# good record, as a user's folder would.
+TURTLE_PREFIXES = "@prefix dxo: <https://w3id.org/daxing-zuofeng/ontology/> .\n"
+ONCE_CRASHED = {
+    "long-number.json": ('[{"id": "meeting/n", "type": "Meeting", "minutes": ' + "1" * 5000 + "}]",
+                         "a number of more than 4,300 digits"),
+    "graph-null.json": ('{"@graph": null}', "/@graph"),
+    "surrogate-title.json": ('[{"id": "meeting/s", "type": "Meeting", "title": "\\ud800"}]', "/0/title"),
+    "surrogate-id.json": ('[{"id": "meeting/\\udc80", "type": "Meeting"}]', "/0/id"),
+    "surrogate-title.ttl": (TURTLE_PREFIXES + f'<{BASE}meeting/t> a dxo:Meeting ; dxo:title "\\ud800" .\n',
+                            "surrogate pair"),
+    "surrogate-iri.ttl": (TURTLE_PREFIXES + f"<{BASE}meeting/\\udc80> a dxo:Meeting .\n", "is not an IRI"),
+    "blank-node-prefix.ttl": ("@prefix dxo: <_:b0> .\n" + f"<{BASE}meeting/p> a dxo:Meeting .\n", "is not an IRI"),
+    "port-not-a-number.json": ('[{"id": "meeting/o", "type": "Meeting", "organiser": "http://a:b/"}]', "is not an IRI"),
+    "bad-percent.ttl": (TURTLE_PREFIXES + "<http://x/%zz> a dxo:Meeting .\n", "is not an IRI"),
+    "bad-language-tag.ttl": (TURTLE_PREFIXES + f'<{BASE}meeting/l> a dxo:Meeting ; dxo:title "t"@abcdefghijk .\n',
+                             "is not a language tag"),
+    "lang-string-without-language.ttl": (
+        TURTLE_PREFIXES + f'<{BASE}meeting/r> a dxo:Meeting ; dxo:title '
+                          '"t"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#langString> .\n', "rdf:langString"),
+    "long-number.meetings.csv": ("id,kind,title,attendeeCount\nmeeting/c,ExecutiveMeeting,t," + "1" * 5000 + "\n",
+                                 "a number of 5,000 digits"),
+    # accepted without a word until then: NaN (no JSON number) as minutes, true as a count
+    "not-a-number.json": ('[{"id": "meeting/nan", "type": "Meeting", "minutes": NaN}]', "/0/minutes"),
+    "true-as-count.json": ('[{"id": "meeting/true", "type": "Meeting", "attendeeCount": true}]', "/0/attendeeCount"),
+    # refused, but with a Python warning and a line of rdflib's source on stderr
+    "text-as-boolean.json": ('[{"id": "meeting/b", "type": "Meeting", "backdrop": "person/ma-jun"}]', "/0/backdrop"),
+}
+
+
+@pytest.fixture(scope="module")
+def once_crashed(tmp_path_factory) -> subprocess.CompletedProcess:
+    folder = tmp_path_factory.mktemp("once-crashed")
+    folder.joinpath("good.json").write_text(json.dumps([GOOD]), encoding="utf-8")
+    for name, (text, _) in ONCE_CRASHED.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return kb("validate", "--format", "json", str(folder))
+
+
+def report_of(run: subprocess.CompletedProcess) -> dict:
+    assert run.returncode == 2 and run.stdout, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_inputs_that_once_crashed_are_input_errors_and_the_good_record_is_still_reported(once_crashed):
+    assert good_still_reported(report_of(once_crashed))
+    assert "Traceback" not in once_crashed.stderr and "Warning" not in once_crashed.stderr, once_crashed.stderr
+    assert "panicked" not in once_crashed.stderr, once_crashed.stderr
+
+
+@pytest.mark.parametrize("name", ONCE_CRASHED)
+def test_an_input_that_once_crashed_is_an_input_error_naming_its_file_and_where(once_crashed, name):
+    report = report_of(once_crashed)
+    said = [e for e in report["input_errors"] if e["source"].endswith("/" + name)]
+    assert any(ONCE_CRASHED[name][1] in f"{e['field']} {e['message']}" for e in said), errors(report)
