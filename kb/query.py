@@ -15,7 +15,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pyparsing import ParseException
@@ -133,19 +133,26 @@ def bindings(query: NamedQuery, values: dict[str, str]) -> dict[Variable, object
 def prepare(query: NamedQuery):
     """The parsed query, if kb.sparql_guard lets it run: a file from anyone may not update, call SERVICE (rdflib
     would send the request) or name a graph in FROM / FROM NAMED (the knowledge base is one default graph)."""
+    return _prepared(query.path, query.text)
+
+
+@lru_cache(maxsize=256)
+def _prepared(path: Path, text: str):
+    """Parsed once per text: rdflib's grammar takes about half a second on the rules query, which `kb rules` asks
+    once per record (a prepared query is rdflib's own form for asking again)."""
     try:
-        parsed = prepareQuery(query.text)
+        parsed = prepareQuery(text)
     except ParseException as exc:
-        if sparql_guard.is_update(query.text):
-            raise QueryError(f"{query.path}: {sparql_guard.update_refused(WHO)}") from None
-        raise QueryError(f"{query.path}: syntax error at line {exc.lineno}, column {exc.col}: "
+        if sparql_guard.is_update(text):
+            raise QueryError(f"{path}: {sparql_guard.update_refused(WHO)}") from None
+        raise QueryError(f"{path}: syntax error at line {exc.lineno}, column {exc.col}: "
                          f"{exc.line.strip()!r}\n{' ' * (exc.col - 1)}^ {exc.msg}") from None
     except Exception as exc:  # rdflib raises plain exceptions for unknown prefixes and the like
-        raise QueryError(f"{query.path}: {exc}") from None
+        raise QueryError(f"{path}: {exc}") from None
     try:
         sparql_guard.inspect(parsed, (), WHO)
     except sparql_guard.Refused as exc:
-        raise QueryError(f"{query.path}: {exc}") from None
+        raise QueryError(f"{path}: {exc}") from None
     return parsed
 
 
