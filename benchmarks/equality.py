@@ -36,10 +36,10 @@ def events_in_order(events: int) -> list[dict]:
 
 def compare_shard(events: int, shard: int, size: int) -> tuple[Counter, Counter]:
     """pySHACL's and the fast engine's results (as comparable keys) on one shard of the generated events."""
-    from kb import profiles
-    from kb.infer import infer
-    from kb.load import read
-    from kb.validate import shacl_results, validation_view
+    from kb.checking.pipeline import shacl_results, validation_view
+    from kb.reasoning import readings
+    from kb.reasoning.infer import infer
+    from kb.records.load import read
     from tests.test_engines_agree import result_keys
 
     made = generate.generate_all(events)
@@ -50,9 +50,9 @@ def compare_shard(events: int, shard: int, size: int) -> tuple[Counter, Counter]
         batch = read([folder])
     if batch.errors:
         raise ValueError(f"the generated records do not read: {[str(e) for e in batch.errors][:3]}")
-    choices = profiles.resolve()
+    choices = readings.resolve()
     data = batch.union()
-    view = validation_view(data, infer(data, choices), profiles.shapes(choices))
+    view = validation_view(data, infer(data, choices), readings.shapes(choices))
     return (result_keys(shacl_results(view, choices, "pyshacl"), view),
             result_keys(shacl_results(view, choices, "fast"), view))
 

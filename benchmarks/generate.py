@@ -9,8 +9,8 @@ writes
     DIR/expected.json                   {event id: [shape names]} for the events made to violate
     DIR/manifest.json                   counts per kind and per shape, the seed and the share asked for
 
-Validate `DIR/records` (`kb validate DIR/records`, or `kb.validate.validate_paths([...])`); `expected.json` lies
-outside it so that it is not read as records. The records are plain JSON in the bundled format
+Validate `DIR/records` (`kb validate DIR/records`, or `kb.checking.pipeline.validate_paths([...])`); `expected.json`
+lies outside it so that it is not read as records. The records are plain JSON in the bundled format
 (docs/records.md), modelled on data/examples/ and on the cases under tests/cases/, and the same seed always gives
 the same files.
 
@@ -37,7 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
-from kb.derive import character_count  # the engine's own character count (catalogue P_charCount)
+from kb.reasoning.derive import character_count  # the engine's own character count (catalogue P_charCount)
 
 HOME = Path(__file__).resolve().parent.parent
 CALENDAR_FILE = HOME / "data" / "calendar" / "working-days.ttl"

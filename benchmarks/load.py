@@ -9,7 +9,7 @@ A real `kb serve` process on 127.0.0.1 (a free port, its own process group, stop
 happens) with the --workers, --timeout, --max-memory, --max-bytes and --queue-wait given here. Parameter values
 for the library queries are picked from the served data over SPARQL (a record with a violation, its event kind,
 the first participant role, the first and last day named in the record IRIs) and written into the text as
-`kb query --endpoint` does (`kb.pushdown.prebind`).
+`kb query --endpoint` does (`kb.remote.pushdown.prebind`).
 
 - Well-behaved clients (threads, urllib, no think time): --requests each, going round a mix of the library queries
   (queries/*.rq but the two slow ones, see --skip; by GET, POST form and POST `application/sparql-query` in turn,
@@ -281,8 +281,8 @@ def pick_values(url: str) -> dict[str, str]:
 
 def library_texts(values: dict[str, str], skip: set[str]) -> dict[str, str]:
     """Each library query but those in `skip`, its required parameters written in as `kb query --endpoint` does."""
-    from kb import query
-    from kb.pushdown import prebind
+    from kb.asking import query
+    from kb.remote.pushdown import prebind
 
     texts = {}
     for name, asked in query.library().items():

@@ -4,10 +4,10 @@
 
 (a) reference: what a user of pySHACL would run: `pyshacl.validate(data, shacl_graph=<default-profile shapes>,
     ont_graph=<ontology + profile axioms>, inference="owlrl", advanced=True)`, where `data` is the records (read by
-    the same loader), the derived facts of kb.derive (durations, local dates ...: arithmetic pySHACL cannot do),
-    the shapes' parameter values (the limits the shared SPARQL constraints read through $currentShape, which
+    the same loader), the derived facts of kb.reasoning.derive (durations, local dates ...: arithmetic pySHACL cannot
+    do), the shapes' parameter values (the limits the shared SPARQL constraints read through $currentShape, which
     pySHACL looks up in the data graph), the whole working-day calendar and the ontology.
-(b) ours: `kb.validate.validate_paths([records])`.
+(b) ours: `kb.checking.pipeline.validate_paths([records])`.
 
 Each path runs in a subprocess of its own; its wall time is measured inside it (reading the files to the list of
 results) and its peak RSS is the child's own `ru_maxrss` (os.wait4), so the two never mix. Results are compared as
@@ -55,27 +55,28 @@ def _reference(records: Path) -> dict:
     from rdflib import Graph
     from rdflib.namespace import RDF, SH
 
-    from kb import profiles, resources
-    from kb.calendar import calendar
-    from kb.derive import derived_facts
-    from kb.load import owner, read
-    from kb.validate import shape_parameters
+    from kb import resources
+    from kb.checking.pipeline import shape_parameters
+    from kb.reasoning import readings
+    from kb.reasoning.calendar import calendar
+    from kb.reasoning.derive import derived_facts
+    from kb.records.load import owner, read
 
     phases, shapes_s = _instrument_pyshacl()
     started = time.perf_counter()
-    choices = profiles.resolve()
+    choices = readings.resolve()
     batch = read([str(records)])
     data = batch.union()
     graph = Graph()
     graph += data
     graph += derived_facts(data)
-    shapes = profiles.shapes(choices)
+    shapes = readings.shapes(choices)
     graph += shape_parameters(shapes)
     graph += calendar()
     graph += resources.ontology()
     ontology = Graph()
     ontology += resources.ontology()
-    ontology += profiles.axioms(choices)
+    ontology += readings.axioms(choices)
     loaded = time.perf_counter()
     _, results, _ = pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology, inference="owlrl",
                                      advanced=True, allow_warnings=False, abort_on_first=False)
@@ -135,8 +136,8 @@ def _shape_summary(phases: dict, shapes_s: dict, shapes) -> dict:
 
 
 def _instrument() -> tuple[dict, dict]:
-    """Time the phases of kb.validate and each pySHACL shape."""
-    import kb.validate as pipeline
+    """Time the phases of kb.checking.pipeline and each pySHACL shape."""
+    import kb.checking.pipeline as pipeline
 
     phases, shapes = _instrument_pyshacl()
     timed = lambda name, function: _timed(phases, name, function)  # noqa: E731
@@ -153,8 +154,8 @@ def _instrument() -> tuple[dict, dict]:
 def _fast(records: Path) -> dict:
     from rdflib import BNode, URIRef
 
-    from kb import profiles
-    from kb.validate import validate_paths
+    from kb.checking.pipeline import validate_paths
+    from kb.reasoning import readings
 
     phases, shapes = _instrument()
     started = time.perf_counter()
@@ -166,7 +167,7 @@ def _fast(records: Path) -> dict:
         found.add(_key(lambda node, f=f: f.record, focus, f.shape, f.original_severity or f.severity))
     return {"seconds": seconds, "errors": len(outcome.errors), "triples": len(outcome.batch.union()),
             "inferred": len(outcome.inferred), "not_in_force": len(outcome.not_in_force), "results": sorted(found),
-            **_shape_summary(phases, shapes, profiles.shapes(profiles.resolve()))}
+            **_shape_summary(phases, shapes, readings.shapes(readings.resolve()))}
 
 
 MEMORY_EXIT = 3
@@ -270,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                             args.reference_memory_mb) if args.reference else None)
 
     events = manifest["events"]
-    rows = [("ours (kb.validate)", fast)] + ([("reference (pySHACL+owlrl)", reference)] if reference else [])
+    rows = [("ours (kb.checking.pipeline)", fast)] + ([("reference (pySHACL+owlrl)", reference)] if reference else [])
     print(f"\n{events} events ({manifest['violating_events']} made to violate), records in {records}")
     print(f"{'path':<28}{'wall s':>10}{'events/s':>10}{'process s':>11}{'peak RSS MB':>13}{'results':>9}")
     for label, run in rows:

@@ -4,14 +4,15 @@ throughput, and `kb export`, on N generated events.
     python benchmarks/serve.py --events 1000 [--workers 4] [--repeat 3] [--seconds 5] [--cache DIR]
     python benchmarks/serve.py --events 10000 --timeout 10 --skip rules-without-data   # one server, ~20 min
 
-1. Local reference, in a child process of its own: `kb.validate.validate_paths([records])` and the knowledge graph
-   `kb query` builds from it (`kb.query.knowledge_graph`), then every library query run by `kb.query.run` (rdflib,
-   parameters through initBindings). Required parameters are picked from the data (a planted violating record, its
-   event kind, the first participant role, the first and last day in the record IRIs); optional ones stay unbound.
-   The same child then builds the published dataset (`kb.dataset.build`) and writes it with `kb.export.export`.
+1. Local reference, in a child process of its own: `kb.checking.pipeline.validate_paths([records])` and the knowledge
+   graph `kb query` builds from it (`kb.asking.query.knowledge_graph`), then every library query run by
+   `kb.asking.query.run` (rdflib, parameters through initBindings). Required parameters are picked from the data (a
+   planted violating record, its event kind, the first participant role, the first and last day in the record IRIs);
+   optional ones stay unbound. The same child then builds the published dataset (`kb.publishing.dataset.build`) and
+   writes it with `kb.publishing.export.export`.
 2. Endpoint: a real `kb serve RECORDS --port P --workers W` process; its start-up is the time until `ASK {}`
    answers (it validates and loads the same records itself). Every library query is POSTed as a form, the same
-   parameters written into the text as `kb query --endpoint` writes them (`kb.pushdown.prebind`), JSON results;
+   parameters written into the text as `kb query --endpoint` writes them (`kb.remote.pushdown.prebind`), JSON results;
    the time is the request until the whole body is read. Row counts are compared with rdflib's.
 3. Interference, on a second server with `--timeout 10` (the same one if --timeout is 10 too): the latency of a
    simple library query with no load and while another client runs a query that never ends (a cross product of
@@ -102,13 +103,13 @@ def local(records: Path, export_dir: Path, repeat: int, slow: float, skip: list[
     """The child's work: what `kb query` and `kb export` cost on these records, and the queries for the endpoint."""
     import gc
 
-    import kb.export as exporting
-    from kb import query
-    from kb.dataset import build
-    from kb.pushdown import prebind
-    from kb.results import results_graph
-    from kb.rules import parts
-    from kb.validate import validate_paths
+    import kb.publishing.export as exporting
+    from kb.asking import query
+    from kb.asking.rules import parts
+    from kb.checking.pipeline import validate_paths
+    from kb.checking.results import results_graph
+    from kb.publishing.dataset import build
+    from kb.remote.pushdown import prebind
 
     started = time.perf_counter()
     outcome = validate_paths([str(records)])

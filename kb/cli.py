@@ -196,7 +196,7 @@ class _Interrupt:
 def _crashed(args, exc: Exception) -> int:
     """An error kb did not expect. Exit 1 means findings, so this is 3: one line saying what failed (the traceback
     only with --debug); a store that cannot be opened as it is is the user's input, exit 2."""
-    from kb.store import StoreError
+    from kb.records.store import StoreError
 
     if isinstance(exc, StoreError):
         print(f"kb: {_one_line(exc)}", file=sys.stderr)
@@ -237,15 +237,15 @@ def _dispatch(args) -> int:
 
 
 def _open_store(args):
-    from kb.store import DEFAULT_STORE, Store
+    from kb.records.store import DEFAULT_STORE, Store
 
     return Store(args.store or DEFAULT_STORE)
 
 
 def _outcome(args, choices):
     """Validate the given paths, or the records of --store; None (after saying why) if neither was given."""
-    from kb.endpoint import EndpointError
-    from kb.validate import validate_batch, validate_paths
+    from kb.checking.pipeline import validate_batch, validate_paths
+    from kb.remote.endpoint import EndpointError
 
     try:
         endpoint = _endpoint(args)
@@ -267,7 +267,7 @@ def _outcome(args, choices):
         if _cannot_push(endpoint):
             print(_cannot_push(endpoint), file=sys.stderr)
             return None
-        from kb.pushdown import validate_on_endpoint
+        from kb.remote.pushdown import validate_on_endpoint
 
         try:
             return validate_on_endpoint(args.paths, endpoint, choices)
@@ -294,8 +294,8 @@ def _load(args) -> int:
     from rdflib import URIRef
     from rdflib.namespace import RDF
 
-    from kb.load import read
-    from kb.store import StoreError
+    from kb.records.load import read
+    from kb.records.store import StoreError
 
     batch = read(args.paths)
     store = _open_store(args)
@@ -317,7 +317,7 @@ def _load(args) -> int:
 def _store(args) -> int:
     import json
 
-    from kb.store import source_graph
+    from kb.records.store import source_graph
 
     store = _open_store(args)
     if args.store_command == "info":
@@ -363,7 +363,7 @@ def _endpoint(args, graph: str | None = None):
         if getattr(args, "update_endpoint", None) or getattr(args, "store_endpoint", None):
             raise ValueError("--update-endpoint and --store-endpoint go with --endpoint URL")
         return None
-    from kb.endpoint import Endpoint
+    from kb.remote.endpoint import Endpoint
 
     return Endpoint(args.endpoint, update_url=args.update_endpoint, store_url=args.store_endpoint, graph=graph)
 
@@ -402,9 +402,9 @@ def _rules(args) -> int:
 
     from rdflib import URIRef
 
-    from kb.profiles import SettingError
-    from kb.rules import rules_for
-    from kb.rules_report import as_text
+    from kb.asking.rules import rules_for
+    from kb.reasoning.readings import SettingError
+    from kb.reports.rules_report import as_text
 
     try:
         choices = _choices(args)
@@ -428,9 +428,9 @@ def _rules(args) -> int:
 
 
 def _explain(args) -> int:
-    from kb.explain import explain
-    from kb.profiles import SettingError
-    from kb.validate import validate_paths
+    from kb.asking.explain import explain
+    from kb.checking.pipeline import validate_paths
+    from kb.reasoning.readings import SettingError
 
     try:
         choices = _choices(args)
@@ -447,10 +447,10 @@ def _explain(args) -> int:
 def _query(args) -> int:
     from rdflib import Graph
 
-    from kb import query
-    from kb.profiles import SettingError
-    from kb.results import results_graph
-    from kb.rules import parts
+    from kb.asking import query
+    from kb.asking.rules import parts
+    from kb.checking.results import results_graph
+    from kb.reasoning.readings import SettingError
 
     if args.query is None:
         for name, known in query.library().items():
@@ -490,8 +490,8 @@ def _query(args) -> int:
         print(_cannot_push(endpoint), file=sys.stderr)
         return 2
     if endpoint is not None:  # before the knowledge base is built: a server that is not there is said at once
-        from kb.endpoint import EndpointError
-        from kb.pushdown import reachable
+        from kb.remote.endpoint import EndpointError
+        from kb.remote.pushdown import reachable
 
         try:
             reachable(endpoint)
@@ -531,9 +531,9 @@ def _query(args) -> int:
 
 def _answer_on_endpoint(args, endpoint, asked, values, graph) -> int:
     """Run the query on the server (pushing `graph` into a run graph, unless None) and print the answer."""
-    from kb import query
-    from kb.endpoint import EndpointError
-    from kb.pushdown import query_on_endpoint
+    from kb.asking import query
+    from kb.remote.endpoint import EndpointError
+    from kb.remote.pushdown import query_on_endpoint
 
     try:
         answer = query_on_endpoint(endpoint, asked, values, knowledge=graph)
@@ -550,8 +550,8 @@ def _answer_on_endpoint(args, endpoint, asked, values, graph) -> int:
 def _published(args, location=None):
     """The dataset to publish: the knowledge base, with the records given (validated) if any; None after saying
     why if it cannot be built. Records that cannot be read are reported and left out, as in kb validate."""
-    from kb.dataset import build
-    from kb.profiles import SettingError
+    from kb.publishing.dataset import build
+    from kb.reasoning.readings import SettingError
 
     try:
         choices = _choices(args)
@@ -568,7 +568,7 @@ def _published(args, location=None):
 
 
 def _serve(args) -> int:
-    from kb.serve import Settings, dataset_folder, parse_size, run
+    from kb.publishing.serve import Settings, dataset_folder, parse_size, run
 
     if args.timeout <= 0 or args.max_rows < 1 or args.workers < 1 or args.queue_wait < 0:
         print("kb: --timeout, --max-rows and --workers must be positive, --queue-wait not negative", file=sys.stderr)
@@ -597,7 +597,7 @@ def _serve(args) -> int:
 def _export(args) -> int:
     from pathlib import Path
 
-    from kb.export import export
+    from kb.publishing.export import export
 
     directory = Path(args.directory)
     unwritable = _unwritable(directory)
@@ -661,7 +661,7 @@ def _unwritable(directory) -> str | None:
 def _coverage(args) -> int:
     import json
 
-    from kb import coverage
+    from kb.asking import coverage
 
     rows = coverage.coverage()
     if args.format == "json":
@@ -672,7 +672,7 @@ def _coverage(args) -> int:
 
 
 def _choices(args):
-    from kb.profiles import SettingError, resolve
+    from kb.reasoning.readings import SettingError, resolve
 
     overrides = {}
     for item in args.set:
@@ -684,15 +684,15 @@ def _choices(args):
 
 
 def _settings() -> int:
-    from kb import profiles
+    from kb.reasoning import readings
 
-    for name, setting in sorted(profiles.settings().items()):
-        default = next(c for c in profiles.resolve() if c.setting == name)
-        print(f"{name}: {profiles.label(setting, 'en')}")
-        for value, alternative in sorted(profiles.alternatives(setting).items()):
+    for name, setting in sorted(readings.settings().items()):
+        default = next(c for c in readings.resolve() if c.setting == name)
+        print(f"{name}: {readings.label(setting, 'en')}")
+        for value, alternative in sorted(readings.alternatives(setting).items()):
             mark = "*" if alternative == default.iri else " "
-            print(f"  {mark} {value:<22} {profiles.label(alternative, 'en')} / {profiles.label(alternative, 'zh')}")
-    print("\nprofiles: " + ", ".join(sorted(profiles.profiles())) + "   (* = default)")
+            print(f"  {mark} {value:<22} {readings.label(alternative, 'en')} / {readings.label(alternative, 'zh')}")
+    print("\nprofiles: " + ", ".join(sorted(readings.profiles())) + "   (* = default)")
     return 0
 
 
@@ -715,8 +715,8 @@ def _progress_bar():
 def _validate(args) -> int:
     from datetime import datetime
 
-    from kb.profiles import SettingError
-    from kb.report import FORMATS
+    from kb.reasoning.readings import SettingError
+    from kb.reports.text import FORMATS
 
     try:
         choices = _choices(args)
@@ -734,11 +734,11 @@ def _validate(args) -> int:
         return 2
     text = FORMATS[args.format](outcome)
     if args.explain and args.format == "text":
-        from kb.explain import explain
+        from kb.asking.explain import explain
 
         text += "".join(explain(outcome, record) for record in sorted({f.record for f in outcome.findings}))
     if args.results or args.save_results:
-        from kb.results import new_run, results_graph
+        from kb.checking.results import new_run, results_graph
 
         run = new_run()
         results = results_graph(outcome, run=run, started=started)

@@ -23,7 +23,7 @@ REGULATION_DIR = HOME / "data" / "regulation"
 REGULATION_FILE = REGULATION_DIR / "regulation.ttl"
 CALENDAR_FILE = HOME / "data" / "calendar" / "working-days.ttl"
 EXAMPLES_DIR = HOME / "data" / "examples"
-CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
+CONTEXT_FILE = Path(__file__).resolve().parent / "records" / "context.jsonld"
 CONTEXT_IRI = "https://w3id.org/daxing-zuofeng/context.jsonld"
 META_SHAPES_FILE = SHAPES_DIR / "meta" / "shape-metadata.ttl"
 

@@ -7,13 +7,13 @@ provision that admits a justification: a shape implementing it lowers its severi
 those are is data, in the shapes; their notation and clause are data, in data/regulation/. Copying them into the
 page by hand would let the two drift apart, so this script writes the list between two marker comments of
 docs/records.md (the rest of the page stays hand-written) and `--check` proves that the page is current. The loader
-refuses an exception for any other provision with the same list (kb/load.py, `justifiable_provisions`).
+refuses an exception for any other provision with the same list (kb/records/load.py, `justifiable_provisions`).
 
 Which provisions read a field is data too: a shape reads the properties on its paths and in its SPARQL, and those
 that decide whether a record is in the class it targets (the situation classes of ontology/); a property read
 there is fed by the fields whose properties are its sub-properties, chains, inverses or the facts it is derived
-from (kb/derive.py). The second section lists, for every field of the context, the provisions whose shapes need it
-(left out: not enough data, kb/missing.py) and those that read it otherwise.
+from (kb/reasoning/derive.py). The second section lists, for every field of the context, the provisions whose shapes
+need it (left out: not enough data, kb/checking/missing.py) and those that read it otherwise.
 
 Usage:
     python scripts/build_records_doc.py           # rewrite the sections in docs/records.md
@@ -36,18 +36,20 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from kb import missing, profiles, resources  # noqa: E402
-from kb.derive import DERIVED_FROM  # noqa: E402
+from kb import resources  # noqa: E402
+from kb.checking import missing  # noqa: E402
 from kb.files import write_atomically  # noqa: E402
-from kb.load import NONE_RECORDED, justifiable_provisions  # noqa: E402
 from kb.namespaces import DXO, DXS, PREFIXES  # noqa: E402
+from kb.reasoning import readings  # noqa: E402
+from kb.reasoning.derive import DERIVED_FROM  # noqa: E402
+from kb.records.load import NONE_RECORDED, justifiable_provisions  # noqa: E402
 
 DOC = REPO_ROOT / "docs" / "records.md"
 BEGIN = ("<!-- BEGIN GENERATED provisions-admitting-justification: written by scripts/build_records_doc.py from the "
          "shapes and data/regulation; do not edit by hand -->")
 END = "<!-- END GENERATED provisions-admitting-justification -->"
 FIELDS_BEGIN = ("<!-- BEGIN GENERATED provisions-reading-each-field: written by scripts/build_records_doc.py from "
-                "kb/context.jsonld, the ontology and the shapes; do not edit by hand -->")
+                "kb/records/context.jsonld, the ontology and the shapes; do not edit by hand -->")
 FIELDS_END = "<!-- END GENERATED provisions-reading-each-field -->"
 SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -149,7 +151,7 @@ def _model() -> Graph:
     """The ontology with the axioms of the default readings (which drinks are high-end ...)."""
     graph = Graph()
     graph += resources.ontology()
-    graph += profiles.axioms(profiles.resolve())
+    graph += readings.axioms(readings.resolve())
     return graph
 
 
@@ -198,7 +200,7 @@ def _expression_parts(ontology: Graph, expression: BNode, reads: set[URIRef]) ->
 def fed_by(prop: URIRef) -> frozenset[URIRef]:
     """The properties a value of `prop` may come from: itself, its sub-properties, the links of a chain that
     implies it, its inverse, the recorded facts the engine derives it from, and a bound that stands in for it where it
-    is not recorded (dxo:upperBoundOf: a speech's minutesAtMost for its minutes, kb/missing.py)."""
+    is not recorded (dxo:upperBoundOf: a speech's minutesAtMost for its minutes, kb/checking/missing.py)."""
     ontology = _model()
     found, todo = {prop}, [prop]
     while todo:
@@ -231,7 +233,7 @@ def _value_conditions(ontology: Graph, prop: URIRef) -> set[URIRef]:
 
 def provisions_reading() -> tuple[dict[URIRef, set[str]], dict[URIRef, set[str]]]:
     """For each recorded property, the notations of the provisions whose shapes read it, and of those that need it."""
-    shapes = profiles.shapes(profiles.resolve())
+    shapes = readings.shapes(readings.resolve())
     notation = {p: provision_notation(p) for p in set(shapes.objects(None, DXS.implements))}
     reads: dict[URIRef, set[str]] = defaultdict(set)
     for shape, provision in shapes.subject_objects(DXS.implements):

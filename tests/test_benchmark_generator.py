@@ -14,8 +14,8 @@ from rdflib import Literal
 
 from benchmarks import generate as gen
 from kb import resources
+from kb.checking.pipeline import validate_paths
 from kb.namespaces import DXS
-from kb.validate import validate_paths
 
 BASE = "https://w3id.org/daxing-zuofeng/id/"
 

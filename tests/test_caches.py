@@ -13,19 +13,20 @@ from datetime import date, timedelta
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kb import calendar, fastshacl, profiles
+from kb.checking import compiler
 from kb.namespaces import DXCAL
+from kb.reasoning import calendar, readings
 
 
 def _compiled(shapes: Graph) -> list[tuple]:
-    plan = fastshacl.compile_shapes(shapes)
+    plan = compiler.compile_shapes(shapes)
     return sorted((str(c.shape), str(c.component), c.query, c.focus_query or "", c.prebind_as_text)
                   for c in plan.checks), sorted(map(str, plan.fallback))
 
 
 def test_the_kept_sparql_verdicts_compile_the_same_checks_and_a_damaged_file_is_judged_again(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_CACHE", str(tmp_path))
-    shapes = profiles.shapes(profiles.resolve())
+    shapes = readings.shapes(readings.resolve())
     fresh = _compiled(shapes)  # judges every constraint and writes the file
     [kept] = tmp_path.glob("sparql-verdicts-*.json")
     verdicts = kept.read_text(encoding="utf-8")

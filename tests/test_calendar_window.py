@@ -3,8 +3,8 @@
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
-from kb.calendar import days_for
 from kb.namespaces import DXCAL, DXD, DXO
+from kb.reasoning.calendar import days_for
 
 
 def test_the_window_runs_from_the_earliest_to_the_latest_date_with_the_coverage():

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from kb import resources
+from kb.checking.pipeline import validate_paths
 from kb.namespaces import DXD, DXS
-from kb.profiles import resolve
-from kb.validate import validate_paths
+from kb.reasoning.readings import resolve
 
 CASES = Path(__file__).resolve().parent / "cases"
 CASE_FILES = sorted(CASES.glob("*/*.json"))

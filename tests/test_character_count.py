@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.derive import character_count
+from kb.reasoning.derive import character_count
 
 
 @pytest.mark.parametrize(

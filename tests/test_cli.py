@@ -178,7 +178,7 @@ def test_a_store_pointing_at_a_missing_version_is_an_input_error(tmp_path):
 @pytest.mark.parametrize("value", ["2024-03-12 09:00", "2024-03-12T09:00", "2024-3-12T09:00:00", "12/03/2024 09:00"])
 def test_a_date_time_not_in_the_standard_form_is_refused(tmp_path, value):
     """A spreadsheet's '2024-03-12 09:00' would otherwise load without its +08:00 offset and shift the day."""
-    from kb.load import read
+    from kb.records.load import read
 
     path = tmp_path / "m.json"
     path.write_text(json.dumps([{"id": "meeting/x", "type": "Meeting", "kind": "SpecialTopicMeeting",

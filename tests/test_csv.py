@@ -1,5 +1,5 @@
-"""CSV records: one table per record kind, mapped to the plain JSON records by kb/mappings/, then read exactly as
-JSON records are (check_record and the bundled JSON-LD context).
+"""CSV records: one table per record kind, mapped to the plain JSON records by kb/records/mappings/, then read exactly
+as JSON records are (check_record and the bundled JSON-LD context).
 
 Rows are spreadsheet rows (the header is row 1); a bad row is dropped with an error naming the file, the row and
 the column, and every other row loads. Child tables (speeches, participants, members ...) find their parent record
@@ -21,8 +21,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SKOS
 
 from kb import resources
-from kb.load import InputError, mappings, parse_text, read
 from kb.namespaces import DXD, DXO, DXP
+from kb.records.load import InputError, mappings, parse_text, read
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "examples" / "csv"
@@ -140,7 +140,7 @@ def test_a_routing_step_sends_to_several_units_by_position(sample):
 
 
 def test_the_sample_adds_no_finding_to_the_intended_ones_of_the_examples():
-    from kb.validate import validate_paths
+    from kb.checking.pipeline import validate_paths
 
     outcome = validate_paths([str(SAMPLE), str(EXAMPLES)])  # the CSV folder is also inside the examples: read once
     assert not outcome.errors, [str(e) for e in outcome.errors]
@@ -227,7 +227,7 @@ def test_kb_load_of_a_thousand_meetings_keeps_997_names_the_three_rows_and_exits
     for row, column in BROKEN.items():
         assert f"2024.meetings.csv: row {row}, column {column}:" in run.stderr, run.stderr
     assert "1 file(s) loaded" in run.stdout and "3 rejected" in run.stdout and "997 record(s)" in run.stdout
-    from kb.store import Store
+    from kb.records.store import Store
 
     assert len(set(Store(store).batch().union().subjects(RDF.type, DXO.Meeting))) == 997
 
@@ -674,7 +674,7 @@ def test_the_column_sets_in_docs_are_the_mappings():
     text = DOCS.read_text(encoding="utf-8")
     for kind, mapping in mappings().items():
         assert f"`{kind}`" in text, kind
-        assert column_table(mapping) in text, f"docs/records.md: the table of {kind} differs from kb/mappings"
+        assert column_table(mapping) in text, f"docs/records.md: the table of {kind} differs from kb/records/mappings"
 
 
 if __name__ == "__main__":  # print the tables for docs/records.md

@@ -18,7 +18,10 @@ from pyld import jsonld
 from rdflib import Graph
 from rdflib.namespace import OWL
 
-from kb import export, infer, load, resources
+from kb import resources
+from kb.publishing import export
+from kb.reasoning import infer
+from kb.records import load
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/daxing-zuofeng/id/"

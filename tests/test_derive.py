@@ -1,4 +1,5 @@
-"""Derived facts (kb/derive.py): local dates in Asia/Shanghai of the timestamps the same-day and deadline rules read."""
+"""Derived facts (kb/reasoning/derive.py): local dates in Asia/Shanghai of the timestamps the same-day and deadline
+rules read."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from datetime import date
 
 from rdflib import BNode, Graph, Literal, URIRef, namespace
 
-from kb.derive import derived_facts
 from kb.namespaces import DXO, SCHEMA
+from kb.reasoning.derive import derived_facts
 
 DOC = URIRef("https://w3id.org/daxing-zuofeng/id/document/test")
 

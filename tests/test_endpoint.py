@@ -1,4 +1,4 @@
-"""The remote SPARQL client (kb.endpoint) against a real Oxigraph server process, and its guards.
+"""The remote SPARQL client (kb.remote.endpoint) against a real Oxigraph server process, and its guards.
 
 One `oxigraph serve` process serves the module; every test writes its own named graph. The guards (redirects,
 credentials, timeouts, odd answers) are checked against tiny standard-library HTTP servers on 127.0.0.1.
@@ -20,7 +20,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef, namespace
 from rdflib.compare import isomorphic
 
-from kb.endpoint import Endpoint, EndpointError, _chunks, derive_urls
+from kb.remote.endpoint import Endpoint, EndpointError, _chunks, derive_urls
 from tests.oxigraph_server import free_port, running_oxigraph
 
 EX = "http://example.org/"

@@ -16,10 +16,10 @@ import pytest
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 
-from kb import profiles
-from kb.infer import infer
-from kb.load import owner, read
-from kb.validate import shacl_results, validation_view
+from kb.checking.pipeline import shacl_results, validation_view
+from kb.reasoning import readings
+from kb.reasoning.infer import infer
+from kb.records.load import owner, read
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE_FILES = sorted((ROOT / "tests" / "cases").glob("*/*.json"))
@@ -52,9 +52,9 @@ def result_keys(results: Graph, view: Graph) -> Counter:
 
 def _choices(source: Path):
     if source.suffix != ".json":
-        return profiles.resolve()
+        return readings.resolve()
     case = json.loads(source.read_text(encoding="utf-8"))
-    return profiles.resolve(case.get("profile", "default"), case.get("settings"))
+    return readings.resolve(case.get("profile", "default"), case.get("settings"))
 
 
 def test_every_case_is_compared():
@@ -67,7 +67,7 @@ def test_fast_engine_reports_what_pyshacl_reports(source: Path):
     batch = read([str(source)])
     assert not batch.errors, [str(e) for e in batch.errors]
     data = batch.union()
-    view = validation_view(data, infer(data, choices), profiles.shapes(choices))
+    view = validation_view(data, infer(data, choices), readings.shapes(choices))
     reference = result_keys(shacl_results(view, choices, "pyshacl"), view)
     fast = result_keys(shacl_results(view, choices, "fast"), view)
     assert fast == reference, {"only pySHACL": sorted(reference - fast)[:5], "only fast": sorted(fast - reference)[:5]}

@@ -29,10 +29,10 @@ from rdflib import Graph, Namespace, URIRef
 
 from kb import files as files_module
 from kb import resources
-from kb.dataset import GRAPHS, Published, build
-from kb.export import CANONICAL, CHECKSUM, DATASET, SD, SPDX, export
+from kb.checking.pipeline import validate_paths
 from kb.files import write_atomically
-from kb.validate import validate_paths
+from kb.publishing.dataset import GRAPHS, Published, build
+from kb.publishing.export import CANONICAL, CHECKSUM, DATASET, SD, SPDX, export
 
 STEM = "daxing-zuofeng"
 NAMES = {f"{STEM}.{suffix}" for suffix in ("trig", "nq", "ttl", "nt", "rdf", "jsonld", "canonical.nq",
@@ -66,7 +66,7 @@ def full(tmp_path_factory) -> Exported:
     """The dataset with the bundled example records, exported once (building it takes ~7 s, exporting ~6 s).
 
     Under xdist the first worker to get here builds and exports, and writes the store's own N-Quads dump (made by
-    pyoxigraph, not by kb.export) as the reference; the other workers wait for it and read that reference.
+    pyoxigraph, not by kb.publishing.export) as the reference; the other workers wait for it and read that reference.
     """
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker is None:
@@ -99,7 +99,7 @@ def _build_and_export(directory: Path) -> Exported:
 
 
 def canonical(quads) -> bytes:
-    """RDFC-1.0 canonical N-Quads, made here (not by kb.export) from any quads or triples."""
+    """RDFC-1.0 canonical N-Quads, made here (not by kb.publishing.export) from any quads or triples."""
     dataset = ox.Dataset(q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return b"".join(sorted(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))

@@ -20,14 +20,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, SKOS
 
-from kb import profiles
-from kb.findings import Finding
-from kb.html import as_html
-from kb.in_force import NotInForce
-from kb.load import Batch, InputError
+from kb.checking.findings import Finding
+from kb.checking.pipeline import Outcome, validate_paths
+from kb.checking.results import results_graph
 from kb.namespaces import DXD, DXO
-from kb.results import results_graph
-from kb.validate import Outcome, validate_paths
+from kb.reasoning import readings
+from kb.reasoning.in_force import NotInForce
+from kb.records.load import Batch, InputError
+from kb.reports.html import as_html
 from tests.browser import chromium_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,7 +195,7 @@ def test_nothing_on_the_page_would_fetch(page):
 
 
 def test_a_page_without_findings_says_so_and_keeps_its_empty_charts():
-    empty = Outcome(Batch(), Graph(), Graph(), profiles.resolve())
+    empty = Outcome(Batch(), Graph(), Graph(), readings.resolve())
     page = as_html(empty)
     parsed = Page(page)
     assert "未发现问题" in page and "No findings" in page
@@ -225,10 +225,10 @@ def test_a_made_up_outcome_is_escaped_placed_and_explained():
                     notation="A99.1", article=None, clause_zh="无条款", clause_en="none", severity="Info",
                     message_zh="消息二", message_en="message two")
     setting = "P_recency"
-    default = {c.setting: c.alternative for c in profiles.resolve()}[setting]
-    alternative = next(a for a in profiles.alternatives(profiles.settings()[setting]) if a != default)
+    default = {c.setting: c.alternative for c in readings.resolve()}[setting]
+    alternative = next(a for a in readings.alternatives(readings.settings()[setting]) if a != default)
     outcome = Outcome(Batch({"made-up.json": data}, [InputError("bad.json", "no such field", 7, "minutes")]),
-                      Graph(), Graph(), profiles.resolve(overrides={setting: alternative}), [finding, other],
+                      Graph(), Graph(), readings.resolve(overrides={setting: alternative}), [finding, other],
                       [NotInForce(str(DXD["meeting/early"]), "2015-01-01", "2016-01-01")])
     page = as_html(outcome)
     parsed = Page(page)

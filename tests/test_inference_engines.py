@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, BNode, URIRef
 
-from kb import profiles
-from kb.infer import infer
-from kb.load import read
+from kb.reasoning import readings
+from kb.reasoning.infer import infer
+from kb.records.load import read
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = [*sorted(str(p) for p in (ROOT / "tests" / "cases").glob("*/*.json")), str(ROOT / "data" / "examples")]
@@ -37,16 +37,17 @@ def _union(paths):
     return batch.union()
 
 
-# Each engine against its reference: reasonable against owlrl, and the SPARQL rules (kb.rl_rules) against reasonable.
+# Each engine against its reference: reasonable against owlrl, and the SPARQL rules (kb.reasoning.rl_rules) against
+# reasonable.
 PAIRS = (("reasonable", "owlrl"), ("sparql", "reasonable"))
 
 
-@pytest.mark.parametrize("profile", sorted(profiles.profiles()))
+@pytest.mark.parametrize("profile", sorted(readings.profiles()))
 @pytest.mark.parametrize(("engine", "reference_engine"), PAIRS, ids=[f"{a}-vs-{b}" for a, b in PAIRS])
 def test_the_fast_engines_infer_the_same_triples_as_their_reference(engine, reference_engine, profile):
     everything = _records_for(profile)
     assert len(everything) > 2000
-    choices = profiles.resolve(profile)
+    choices = readings.resolve(profile)
     fast = set(infer(everything, choices, engine=engine))
     reference = set(infer(everything, choices, engine=reference_engine))
     assert len(reference) > 4000
@@ -55,10 +56,10 @@ def test_the_fast_engines_infer_the_same_triples_as_their_reference(engine, refe
 
 
 def test_the_closed_tbox_cache_is_keyed_by_readings_and_gives_back_the_same_axioms(tmp_path, monkeypatch):
-    from kb import infer as inference
+    from kb.reasoning import infer as inference
 
     monkeypatch.setenv("KB_CACHE", str(tmp_path))
-    default, broad = profiles.resolve("default"), profiles.resolve("broad")
+    default, broad = readings.resolve("default"), readings.resolve("broad")
     assert inference._cache_file(default) != inference._cache_file(broad)
     fresh = inference._closed_tbox(default)
     inference.closed_tbox.cache_clear()
@@ -79,7 +80,7 @@ def test_a_reread_tbox_still_types_records_by_a_datatype_restriction():
 
     (A stale restriction from an earlier parse once left an approved study tour abroad untyped after a cache reset.)
     """
-    from kb import infer as inference
+    from kb.reasoning import infer as inference
 
     records = _union([str(ROOT / "data" / "examples" / "delegations.json")])
     approved = URIRef("https://w3id.org/daxing-zuofeng/ontology/ApprovedStudyTourAbroad")

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from benchmarks import generate
-from kb import profiles
-from kb.validate import compiled_shapes
+from kb.checking.pipeline import compiled_shapes
+from kb.reasoning import readings
 
 ROOT = Path(__file__).resolve().parent.parent
 KB = [sys.executable, "-m", "kb.cli"]
@@ -48,7 +48,7 @@ def test_a_progress_bar_on_a_terminal_and_the_report_unchanged():
     report = process.stdout.read().decode("utf-8")
     assert process.wait(timeout=60) == 1
     os.close(main)
-    checks = len(compiled_shapes(profiles.resolve()).checks)
+    checks = len(compiled_shapes(readings.resolve()).checks)
     assert b"checking [" in seen and f"{checks}/{checks}".encode() in seen, seen[-300:]
     piped = subprocess.run([*KB, "validate", str(EXAMPLES)], capture_output=True, text=True, timeout=300)
     assert report == piped.stdout, "the report is the same whether or not a terminal shows progress"

@@ -17,10 +17,11 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from kb import pages, resources
-from kb.dataset import GRAPHS, build
+from kb import resources
+from kb.checking.pipeline import validate_paths
 from kb.namespaces import BASE, DXO, DXS, ELI
-from kb.validate import validate_paths
+from kb.publishing import pages
+from kb.publishing.dataset import GRAPHS, build
 
 pytestmark = pytest.mark.xdist_group("pages")  # the dataset is built once, on one worker
 

@@ -9,49 +9,50 @@ import sys
 import pytest
 from rdflib.namespace import DCTERMS, SKOS
 
-from kb import profiles, resources
+from kb import resources
 from kb.namespaces import DXO
+from kb.reasoning import readings
 
 
 def test_every_setting_has_alternatives_a_default_among_them_and_a_graph_for_each():
-    graph = profiles.dataset().default_graph
-    assert len(profiles.settings()) >= 4
-    for name, setting in profiles.settings().items():
-        options = profiles.alternatives(setting)
+    graph = readings.dataset().default_graph
+    assert len(readings.settings()) >= 4
+    for name, setting in readings.settings().items():
+        options = readings.alternatives(setting)
         assert len(options) >= 2, name
         assert graph.value(setting, DXO.defaultAlternative) in options.values(), name
         for value, alternative in options.items():  # a default may be the baseline that adds nothing
             is_default = alternative == graph.value(setting, DXO.defaultAlternative)
-            assert len(profiles.dataset().graph(alternative)) > 0 or is_default, f"{name}={value} adds nothing"
+            assert len(readings.dataset().graph(alternative)) > 0 or is_default, f"{name}={value} adds nothing"
 
 
 def test_every_setting_names_provisions_that_exist():
     regulation = resources.regulation()
-    for name, setting in profiles.settings().items():
-        subjects = list(profiles.dataset().default_graph.objects(setting, DCTERMS.subject))
+    for name, setting in readings.settings().items():
+        subjects = list(readings.dataset().default_graph.objects(setting, DCTERMS.subject))
         assert subjects, name
         assert all((s, SKOS.notation, None) in regulation for s in subjects), name
 
 
 def test_profiles_choose_existing_alternatives_and_the_default_profile_chooses_defaults():
-    assert all(choice.is_default for choice in profiles.resolve("default"))
-    for name in profiles.profiles():
-        assert {c.setting for c in profiles.resolve(name)} == set(profiles.settings())
-    broad = {c.setting: c.alternative for c in profiles.resolve("broad")}
+    assert all(choice.is_default for choice in readings.resolve("default"))
+    for name in readings.profiles():
+        assert {c.setting for c in readings.resolve(name)} == set(readings.settings())
+    broad = {c.setting: c.alternative for c in readings.resolve("broad")}
     assert broad["P_A08_45_scope"] == "allMeetings"
 
 
 def test_an_override_wins_over_the_profile():
     chosen = {c.setting: c.alternative
-              for c in profiles.resolve("broad", {"P_A08_45_scope": "specialTopicOnly"})}
+              for c in readings.resolve("broad", {"P_A08_45_scope": "specialTopicOnly"})}
     assert chosen["P_A08_45_scope"] == "specialTopicOnly"
 
 
 @pytest.mark.parametrize(("profile", "overrides", "word"), [
     ("nope", {}, "profile"), ("default", {"P_nope": "x"}, "setting"), ("default", {"P_A08_45_scope": "x"}, "value")])
 def test_unknown_names_say_what_exists(profile, overrides, word):
-    with pytest.raises(profiles.SettingError, match=word):
-        profiles.resolve(profile, overrides)
+    with pytest.raises(readings.SettingError, match=word):
+        readings.resolve(profile, overrides)
 
 
 def test_the_same_record_gets_two_verdicts_under_two_profiles_and_the_reading_is_shown(tmp_path):
@@ -85,10 +86,10 @@ def test_every_alternative_that_is_not_a_default_is_judged_by_some_case():
     for path in (Path(__file__).resolve().parent / "cases").glob("*/*.json"):
         case = json.loads(path.read_text(encoding="utf-8"))
         if "profile" in case or "settings" in case:
-            used |= {(c.setting, c.alternative) for c in profiles.resolve(case.get("profile", "default"),
+            used |= {(c.setting, c.alternative) for c in readings.resolve(case.get("profile", "default"),
                                                                          case.get("settings"))}
-    missing = [f"{name}={value}" for name, setting in profiles.settings().items()
-               for value, alternative in profiles.alternatives(setting).items()
-               if (name, value) not in used and alternative != profiles.dataset().default_graph.value(
+    missing = [f"{name}={value}" for name, setting in readings.settings().items()
+               for value, alternative in readings.alternatives(setting).items()
+               if (name, value) not in used and alternative != readings.dataset().default_graph.value(
                    setting, DXO.defaultAlternative)]
     assert not missing, "alternatives no case runs under: " + ", ".join(sorted(missing))

@@ -1,4 +1,4 @@
-"""Validation and library queries pushed down to a real Oxigraph server (kb.pushdown) answer as they do locally.
+"""Validation and library queries pushed down to a real Oxigraph server (kb.remote.pushdown) answer as they do locally.
 
 One `oxigraph serve` process serves the module (tests/oxigraph_server.py); every run pushes into a graph of its
 own and drops it. Compared with the embedded engine on the same records read once, so that blank nodes keep their
@@ -23,10 +23,14 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from benchmarks import generate
-from kb import fastshacl, profiles, pushdown, query
-from kb.endpoint import Endpoint, EndpointError
-from kb.load import read
-from kb.pushdown import (
+from kb.asking import query
+from kb.checking import compiler
+from kb.checking.pipeline import compiled_shapes, validate_batch, validate_paths
+from kb.reasoning import readings
+from kb.records.load import read
+from kb.remote import pushdown
+from kb.remote.endpoint import Endpoint, EndpointError
+from kb.remote.pushdown import (
     EndpointBackend,
     prebind,
     pushed,
@@ -34,7 +38,6 @@ from kb.pushdown import (
     validate_batch_on_endpoint,
     validate_on_endpoint,
 )
-from kb.validate import compiled_shapes, validate_batch, validate_paths
 from tests import test_query_library as library
 from tests.oxigraph_server import free_port, running_oxigraph
 from tests.test_engines_agree import result_keys
@@ -158,7 +161,7 @@ def test_the_run_graph_is_dropped_when_the_run_fails(endpoint, monkeypatch):
 
 
 def test_a_check_that_cannot_be_prebound_as_text_runs_locally_with_the_same_results(endpoint, monkeypatch):
-    plan = compiled_shapes(profiles.resolve())
+    plan = compiled_shapes(readings.resolve())
     per_focus = [c for c in plan.checks if c.focus_query is not None]
     assert per_focus, "no check is pre-bound per focus node any more: this test checks nothing"
     untextual = replace(plan, checks=[replace(c, prebind_as_text=False) if c.focus_query else c for c in plan.checks])
@@ -174,7 +177,7 @@ def test_a_check_that_cannot_be_prebound_as_text_runs_locally_with_the_same_resu
 
 
 def test_a_check_prebound_per_focus_node_is_sent_once_per_focus_node(endpoint, monkeypatch):
-    plan = compiled_shapes(profiles.resolve())
+    plan = compiled_shapes(readings.resolve())
     per_focus = [c for c in plan.checks if c.focus_query is not None]
     sent = []
     original = EndpointBackend.select
@@ -230,7 +233,7 @@ def test_prebind_writes_terms_where_sparql_allows_them():
         '''BIND ("8\\" } UNION { ?s ?p ?o" AS ?c) } # ?a\n'''
         '''GROUP BY ("8\\" } UNION { ?s ?p ?o") (<http://example.org/x>) '''
         '''ORDER BY DESC("8\\" } UNION { ?s ?p ?o") (<http://example.org/x>)''')
-    with pytest.raises(fastshacl.Unsupported):
+    with pytest.raises(compiler.Unsupported):
         prebind(text, {"b": URIRef("http://x> } UNION { ?s ?p ?o")})
 
 

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph, Literal
 
 from kb import resources
-from kb.load import read
+from kb.records.load import read
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 ALL = sorted(QUERIES.rglob("*.rq"))

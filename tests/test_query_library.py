@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kb import query, resources
+from kb import resources
+from kb.asking import query
+from kb.asking.rules import parts
+from kb.checking.pipeline import validate_paths
+from kb.checking.results import results_graph
 from kb.namespaces import DXD
-from kb.results import results_graph
-from kb.rules import parts
-from kb.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"

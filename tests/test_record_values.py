@@ -15,9 +15,9 @@ import pytest
 from rdflib import Literal, URIRef, namespace
 
 from kb import resources
-from kb.load import check_record, justifiable_provisions, parse_text, read
+from kb.checking.pipeline import validate_paths
 from kb.namespaces import DXD, DXO, DXP, DXS
-from kb.validate import validate_paths
+from kb.records.load import check_record, justifiable_provisions, parse_text, read
 
 
 def _terms(context: dict) -> dict:

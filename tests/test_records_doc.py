@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from kb.load import justifiable_provisions
+from kb.records.load import justifiable_provisions
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "records.md"
@@ -83,9 +83,10 @@ def test_each_field_names_the_provisions_that_need_it_and_those_that_read_it(bui
 
 
 def test_every_fact_a_rule_needs_has_its_field_and_provision_in_the_table(builder):
-    from kb import missing, profiles
+    from kb.checking import missing
+    from kb.reasoning import readings
 
-    shapes = profiles.shapes(profiles.resolve())
+    shapes = readings.shapes(readings.resolve())
     rows = _field_rows(builder)
     recorded = {str(prop) for _, prop in builder.context_fields()}
     for need in missing.needs(shapes):

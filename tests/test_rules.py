@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.rules import OUTCOMES, rules_for_paths
+from kb.asking.rules import OUTCOMES, rules_for_paths
 
 SITUATION = Path(__file__).resolve().parent / "fixtures" / "situations" / "mayor-meeting-at-hotel.json"
 MEETING = "https://w3id.org/daxing-zuofeng/id/meeting/2024-05-20-hotel"

@@ -85,9 +85,9 @@ def test_a_record_that_is_not_an_event_is_not_dated_by_its_oldest_date():
     from rdflib import Graph, Literal
     from rdflib.namespace import RDF, XSD
 
-    from kb.findings import Finding
+    from kb.checking.findings import Finding
+    from kb.checking.pipeline import judge_in_time
     from kb.namespaces import DXD, DXO
-    from kb.validate import judge_in_time
 
     person = DXD["person/long-serving"]
     described = Graph()

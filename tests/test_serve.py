@@ -26,8 +26,8 @@ from rdflib.query import Result
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
 from kb import resources
-from kb.dataset import GRAPHS
 from kb.namespaces import DXO, DXP, ELI
+from kb.publishing.dataset import GRAPHS
 from tests.kb_server import running_kb_serve
 
 pytestmark = pytest.mark.xdist_group("kb-serve")  # its two servers start once, on one worker

@@ -15,9 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-from kb.load import read
-from kb.store import Store, source_graph
-from kb.validate import validate_batch, validate_paths
+from kb.checking.pipeline import validate_batch, validate_paths
+from kb.records.load import read
+from kb.records.store import Store, source_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"

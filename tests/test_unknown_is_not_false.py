@@ -1,6 +1,6 @@
 """Unknown is not false: no Violation or Warning ever comes from a field that was merely not recorded.
 
-The walk takes every fact a shape needs (kb/missing.py: a path with a count, a required value or a bound, or a
+The walk takes every fact a shape needs (kb/checking/missing.py: a path with a count, a required value or a bound, or a
 dxs:requires) and every case of that shape in which the fact is written as a field, and validates the case three
 ways: with the field left out (the shape may say only "not recorded": an Info missing-fact result, never a
 breach on that node), with the field written as none (an empty list: a shape that needs a value is breached),
@@ -18,10 +18,12 @@ from rdflib import Graph
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF, SH, SKOS
 
-from kb import load, profiles, resources
-from kb.missing import MISSING_FACT, missing_step, needs
+from kb import resources
+from kb.checking.missing import MISSING_FACT, missing_step, needs
+from kb.checking.pipeline import validate_batch
 from kb.namespaces import DXO, DXS
-from kb.validate import validate_batch
+from kb.reasoning import readings
+from kb.records import load
 
 CASES = Path(__file__).resolve().parent / "cases"
 COMPLETE = {"P_completeRecords": "officeSystems"}
@@ -38,7 +40,7 @@ BREACHES = (SH.Violation, SH.Warning)
 
 
 def _needs_by_shape() -> dict[str, list]:
-    shapes = profiles.shapes(profiles.resolve())
+    shapes = readings.shapes(readings.resolve())
     grouped: dict[str, list] = {}
     for need in needs(shapes):
         grouped.setdefault(str(need.shape).removeprefix(str(DXS)), []).append(need)
@@ -75,7 +77,7 @@ def _validate(records: list[dict], settings: dict | None = None):
     graph, errors = load.records_graph(records, "case", lambda index: f"/{index}")
     assert not errors, [str(e) for e in errors]
     batch = load.Batch(graphs={"case": graph}, errors=[])
-    return validate_batch(batch, profiles.resolve("default", settings))
+    return validate_batch(batch, readings.resolve("default", settings))
 
 
 def _breaches_without(outcome, need) -> list[str]:
@@ -144,13 +146,13 @@ def _field(need) -> str:
 
 def _counts_or_requires(need) -> bool:
     """A need that a value must exist for (a count or a required value), as opposed to a bound on a value."""
-    shapes = profiles.shapes(profiles.resolve())
+    shapes = readings.shapes(readings.resolve())
     return any((need.shape, p, None) in shapes for p in (SH.minCount, SH.qualifiedMinCount, SH.hasValue))
 
 
 def test_fields_declared_complete_are_read_as_none_when_left_out():
     """Under P_completeRecords=officeSystems a missing editor's rating is a breach again (A13.2), as are the others."""
-    shapes = profiles.shapes(profiles.resolve("default", COMPLETE))
+    shapes = readings.shapes(readings.resolve("default", COMPLETE))
     complete = set(shapes.subjects(DXO.completeInRecords, None))
     assert complete, "the officeSystems alternative declares no field complete"
     terms = load._terms(resources.context())

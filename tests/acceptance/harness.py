@@ -17,9 +17,9 @@ from pathlib import Path
 
 from rdflib.namespace import RDF, SKOS
 
+from kb.asking.rules import OUTCOMES, rules_for_paths
 from kb.namespaces import DXO
 from kb.resources import regulation
-from kb.rules import OUTCOMES, rules_for_paths
 
 HERE = Path(__file__).resolve().parent
 SITUATIONS = HERE / "situations"

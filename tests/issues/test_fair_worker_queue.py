@@ -4,7 +4,7 @@ The story (issue 13, the load test, benchmarks/load.py): with 200 clients on `kb
 "every query worker is busy (waited 30 s)" while requests sent after them were answered in a few seconds. The idle
 workers were an asyncio.Queue: a worker put back wakes the longest waiter, but a request arriving before that waiter
 runs takes the worker first, and the waiter goes back to the end of the line, again and again, until its queue wait
-runs out. A freed worker is now handed straight to the first waiter (kb.workers._Idle).
+runs out. A freed worker is now handed straight to the first waiter (kb.publishing.workers._Idle).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 
 import pytest
 
-from kb.workers import _Idle
+from kb.publishing.workers import _Idle
 
 
 def test_a_freed_worker_goes_to_the_request_that_waited_not_to_a_newcomer():

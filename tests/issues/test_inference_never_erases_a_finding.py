@@ -14,9 +14,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SH
 
 from kb import resources
-from kb.infer import infer
+from kb.checking.pipeline import validate_graph
 from kb.namespaces import DXD, DXO, DXV
-from kb.validate import validate_graph
+from kb.reasoning.infer import infer
 
 MEETING = DXD["meeting/range-trap"]
 BUREAU = DXD["org/district-finance-bureau"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 
-from kb.load import parse_text
 from kb.namespaces import DXO, DXV
+from kb.records.load import parse_text
 
 MEETING = {
     "id": "meeting/nested-kinds", "type": "Meeting", "kind": "WorkConference",

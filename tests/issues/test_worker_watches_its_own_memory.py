@@ -13,8 +13,8 @@ import gc
 
 import pyoxigraph as ox
 
-from kb.answers import Request
-from kb.workers import MEMORY_EXIT, Pool
+from kb.publishing.answers import Request
+from kb.publishing.workers import MEMORY_EXIT, Pool
 
 GRAPH = "https://example.org/graph"
 # Sorting every pair of pairs of triples: hundreds of MB a second

@@ -31,8 +31,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from kb import __version__
-from kb.load import Batch
 from kb.namespaces import DXD, DXO
+from kb.records.load import Batch
 
 DEFAULT_STORE = "kb-store"
 PROVENANCE = DXD["graph/provenance"]
@@ -192,7 +192,7 @@ class Store:
             return found
 
     def batch(self) -> Batch:
-        """The records of every source graph, as `kb.load.read` would give them (runs' results left out)."""
+        """The records of every source graph, as `kb.records.load.read` would give them (runs' results left out)."""
         batch = Batch()
         with self.reading() as store:
             for info in self._source_graphs(store):

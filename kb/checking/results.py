@@ -22,9 +22,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
 
 from kb import __version__, resources
-from kb.in_force import record_date
+from kb.checking.pipeline import Outcome
 from kb.namespaces import DXD, DXO, ELI, bind_prefixes
-from kb.validate import Outcome
+from kb.reasoning.in_force import record_date
 
 
 def new_run() -> URIRef:

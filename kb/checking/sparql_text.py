@@ -2,8 +2,8 @@
 
 SHACL pre-binds $this; rdflib's initBindings does the same locally. A server (or an engine whose own substitution
 does not reach nested groups, as Oxigraph 0.5's) needs the terms written into the query instead: the compiled
-checks that must be pre-bound per focus node (kb.fastshacl) and the library queries sent to a server
-(kb.pushdown) both go through `prebind`.
+checks that must be pre-bound per focus node (kb.checking.compiler) and the library queries sent to a server
+(kb.remote.pushdown) both go through `prebind`.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def prebind(text: str, written: dict[str, str]) -> str:
 
     This is what rdflib's ``initBindings`` does for a local query, in a form any server reads: ``BOUND(?x)`` becomes
     ``(true)``; ``?x`` projected by a SELECT becomes ``(term AS ?x)``; a bare ``?x`` in GROUP BY or ORDER BY becomes
-    ``(term)``; anywhere else ``?x`` becomes the term. Callers write terms with kb.fastshacl.term, which refuses an
-    IRI SPARQL cannot write and escapes literals, so a value can never change the query's structure.
+    ``(term)``; anywhere else ``?x`` becomes the term. Callers write terms with kb.checking.compiler.term, which refuses
+    an IRI SPARQL cannot write and escapes literals, so a value can never change the query's structure.
     """
     tokens = _tokens(text)
     out: list[str] = []

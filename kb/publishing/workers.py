@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
-from kb.answers import Answer, Request, shown_size
+from kb.publishing.answers import Answer, Request, shown_size
 
 START_SECONDS = 60.0
 WATCH_SECONDS = 0.05  # how often a running query's memory is read: at 400 MB/s, 20 MB past the limit at most
@@ -45,7 +45,7 @@ def _work(location: str, graphs: list[str], max_rows: int, max_bytes: int | None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it stops the workers
     import pyoxigraph as ox
 
-    from kb.answers import answer
+    from kb.publishing.answers import answer
 
     store = ox.Store.read_only(location)
     known = frozenset(graphs)

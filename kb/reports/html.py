@@ -5,8 +5,8 @@ and a Content-Security-Policy forbids every other source. The table filters by t
 article, month or unit when a bar is clicked; the filter lives in the URL fragment (`report.html#q=A08`,
 `#article=9&severity=Violation`; `?severity=Info` works too), so a filtered view can be shared as a link.
 
-A finding's month is its record's local date (`kb.in_force.record_date`) and its unit the record's
-`dxo:organiser`, read from the records and the inferred graph, as `kb.results.results_graph` stores them.
+A finding's month is its record's local date (`kb.reasoning.in_force.record_date`) and its unit the record's
+`dxo:organiser`, read from the records and the inferred graph, as `kb.checking.results.results_graph` stores them.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from urllib.parse import urlencode
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from kb import __version__, profiles
-from kb.findings import Finding
-from kb.in_force import record_date
+from kb import __version__
+from kb.checking.findings import Finding
+from kb.checking.pipeline import Outcome
 from kb.namespaces import DXD, DXO, SCHEMA
-from kb.validate import Outcome
+from kb.reasoning import readings
+from kb.reasoning.in_force import record_date
 
 SEVERITIES = ("Violation", "Warning", "Info")
 SEVERITY_ZH = {"Violation": "违规", "Warning": "警告", "Info": "提示"}
@@ -102,7 +103,7 @@ def _name(graph: Graph, node, lang: str) -> str:
 
 
 def _header(outcome: Outcome) -> str:
-    from kb.report import summary  # here, not at the top: kb.report may import this module for its FORMATS
+    from kb.reports.text import summary  # here, not at the top: kb.reports.text may import this module for its FORMATS
 
     s = summary(outcome)
     cards = [
@@ -153,8 +154,8 @@ def _profile(outcome: Outcome) -> str:
     changed = [c for c in outcome.choices if not c.is_default]
     if changed:
         items = "\n".join(f'<li><code>{escape(c.setting)} = {escape(c.alternative)}</code> '
-                          f'<span lang="zh">{escape(profiles.label(c.iri, "zh"))}</span> / '
-                          f'<span lang="en">{escape(profiles.label(c.iri, "en"))}</span></li>' for c in changed)
+                          f'<span lang="zh">{escape(readings.label(c.iri, "zh"))}</span> / '
+                          f'<span lang="en">{escape(readings.label(c.iri, "en"))}</span></li>' for c in changed)
         differ = ('<p><span lang="zh">与默认不同的解读:</span> <span lang="en">Readings that differ from the default:'
                   f'</span></p>\n<ul class="changed">\n{items}\n</ul>')
     else:
@@ -162,8 +163,8 @@ def _profile(outcome: Outcome) -> str:
                   '<span lang="en">Every reading is the default.</span></p>')
     rows = "\n".join(
         f'<tr{"" if c.is_default else " class=changed"}><td><code>{escape(c.setting)}</code></td>'
-        f"<td><code>{escape(c.alternative)}</code></td><td lang=\"zh\">{escape(profiles.label(c.iri, 'zh'))}</td>"
-        f"<td lang=\"en\">{escape(profiles.label(c.iri, 'en'))}</td><td>{'' if c.is_default else '≠ default'}</td></tr>"
+        f"<td><code>{escape(c.alternative)}</code></td><td lang=\"zh\">{escape(readings.label(c.iri, 'zh'))}</td>"
+        f"<td lang=\"en\">{escape(readings.label(c.iri, 'en'))}</td><td>{'' if c.is_default else '≠ default'}</td></tr>"
         for c in outcome.choices)
     table = ('<details><summary><span lang="zh">全部设置</span> <span lang="en">All settings</span> '
              f'({len(outcome.choices)})</summary>\n<table class="plain"><thead><tr><th>设置 Setting</th>'

@@ -41,7 +41,8 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
-from kb import resources, sparql_text
+from kb import resources
+from kb.checking import sparql_text
 
 SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
 DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "sh": str(SH), "xsd": str(XSD),

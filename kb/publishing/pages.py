@@ -1,9 +1,9 @@
 """HTML pages of the published dataset, for `kb serve`: one page per IRI, and the rules catalogue per article.
 
-The server holds the dataset's Oxigraph store (`kb.dataset.build`) and asks here for the page of an IRI. Every
-lookup is `Store.quads_for_pattern` with terms built from that IRI, so nothing a visitor sends ever becomes query
-text. Pages are Jinja2 templates (`kb/web/templates/`) with autoescaping on everywhere: records are untrusted input,
-and a label `<script>` must show as text. Only http(s) IRIs and our own pages become links (never `javascript:`).
+The server holds the dataset's Oxigraph store (`kb.publishing.dataset.build`) and asks here for the page of an IRI.
+Every lookup is `Store.quads_for_pattern` with terms built from that IRI, so nothing a visitor sends ever becomes query
+text. Pages are Jinja2 templates (`kb/publishing/web/templates/`) with autoescaping on everywhere: records are untrusted
+input, and a label `<script>` must show as text. Only http(s) IRIs and our own pages become links (never `javascript:`).
 A page fetches nothing: the style is inline and a Content-Security-Policy forbids every other source, so pages
 work offline and external IRIs (schema.org, ELI ...) are plain outbound links.
 
@@ -24,9 +24,9 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from kb import __version__
-from kb.dataset import GRAPHS
-from kb.html import SEVERITY_ZH
 from kb.namespaces import BASE, DXO, DXS, ELI, PREFIXES, SCHEMA
+from kb.publishing.dataset import GRAPHS
+from kb.reports.html import SEVERITY_ZH
 
 INCOMING_CAP = 200
 VALUES_CAP = 500  # values shown per property of one node; a record may be large, a page stays readable
@@ -91,7 +91,7 @@ TERM_KINDS = {"class": ("类", "class"), "property": ("属性", "property"), "co
               "scheme": ("概念体系", "concept scheme")}
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("kb", "web/templates"),
+    loader=jinja2.PackageLoader("kb.publishing", "web/templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
-from kb import profiles, resources
+from kb import resources
+from kb.reasoning import readings
 
 QUERY = resources.HOME / "queries" / "provision-coverage.rq"
 CASES = resources.HOME / "tests" / "cases"
@@ -31,7 +32,7 @@ class Row:
 
 def coverage() -> list[Row]:
     graph = Graph()
-    for part in (resources.regulation(), resources.vocabularies(), profiles.shapes(profiles.resolve())):
+    for part in (resources.regulation(), resources.vocabularies(), readings.shapes(readings.resolve())):
         graph += part
     rows: dict[str, Row] = {}
     for result in graph.query(QUERY.read_text(encoding="utf-8")):

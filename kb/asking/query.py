@@ -6,7 +6,7 @@ A query is a `.rq` file in `queries/` (called by its name) or any file. Its head
 
 `kb query` reads that line to type each `--param name=value` and binds it with `initBindings`, so a value is
 never pasted into the query text. A query that does not parse is reported with its line and column; one that
-updates, calls SERVICE or names a graph in FROM is refused before it runs (kb.sparql_guard, as for `kb serve`).
+updates, calls SERVICE or names a graph in FROM is refused before it runs (kb.asking.sparql_guard, as for `kb serve`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
-from kb import profiles, resources, sparql_guard
-from kb.calendar import calendar
+from kb import resources
+from kb.asking import sparql_guard
 from kb.namespaces import bind_prefixes
+from kb.reasoning import readings
+from kb.reasoning.calendar import calendar
 
 QUERIES = resources.HOME / "queries"
 _PARAM = re.compile(r"\?(\w+)\s*\(([^,)]+)(?:,\s*(required|optional))?[^)]*\)")
@@ -131,7 +133,7 @@ def bindings(query: NamedQuery, values: dict[str, str]) -> dict[Variable, object
 
 
 def prepare(query: NamedQuery):
-    """The parsed query, if kb.sparql_guard lets it run: a file from anyone may not update, call SERVICE (rdflib
+    """The parsed query, if kb.asking.sparql_guard lets it run: a file from anyone may not update, call SERVICE (rdflib
     would send the request) or name a graph in FROM / FROM NAMED (the knowledge base is one default graph)."""
     return _prepared(query.path, query.text)
 
@@ -162,7 +164,7 @@ def knowledge_graph(data: Graph | None = None, inferred: Graph | None = None, re
     the records, what was inferred about them and the results, as one graph to query."""
     graph = bind_prefixes(Graph())
     for part in (resources.ontology(), resources.vocabularies(), resources.regulation(),
-                 profiles.shapes(choices or profiles.resolve()), profiles.dataset().default_graph):
+                 readings.shapes(choices or readings.resolve()), readings.dataset().default_graph):
         graph += part
     for part in (data, inferred, results):
         if part is not None:
@@ -180,7 +182,7 @@ def _static_graph(choices) -> Graph:
 def knowledge_view(*parts: Graph | None, choices=None) -> Graph:
     """The knowledge graph of `knowledge_graph`, read-only, as a view over the static part (built once per process)
     and a run's own graphs, for asking many questions of small runs without copying the regulation each time."""
-    static = _static_graph(choices or profiles.resolve())
+    static = _static_graph(choices or readings.resolve())
     view = ReadOnlyGraphAggregate([static, *(part for part in parts if part is not None)])
     view.namespace_manager = static.namespace_manager
     return view

@@ -10,10 +10,11 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kb import profiles, resources
-from kb.findings import Explainer, Finding
+from kb import resources
+from kb.checking.findings import Explainer, Finding
+from kb.checking.pipeline import Outcome
 from kb.namespaces import DXO
-from kb.validate import Outcome
+from kb.reasoning import readings
 
 
 def _focus(finding: Finding):
@@ -53,7 +54,7 @@ def explain(outcome: Outcome, record: str) -> str:
     """The chain for every finding of `record` (an IRI), as indented text."""
     findings = [f for f in outcome.findings if f.record == record]
     data = outcome.batch.union()
-    shapes = profiles.shapes(outcome.choices or profiles.resolve())
+    shapes = readings.shapes(outcome.choices or readings.resolve())
     explainer = Explainer(data, outcome.inferred, shapes)
     title = explainer.label(URIRef(record), "zh")
     lines = [f"{record}  {title}"]

@@ -3,7 +3,7 @@
     records ──► load ──► infer (derived facts + OWL 2 RL, own graph) ──► SHACL ──► findings
 
 Two SHACL engines give the same results (tests compare them on every case, the examples, the benchmark sample
-and the W3C suite): "fast", the shapes compiled to SPARQL and run set-at-a-time on Oxigraph (kb.fastshacl), the
+and the W3C suite): "fast", the shapes compiled to SPARQL and run set-at-a-time on Oxigraph (kb.checking.compiler), the
 default; and "pyshacl", the reference.
 """
 
@@ -18,15 +18,17 @@ from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
-from kb import fastshacl, profiles, resources
-from kb.calendar import days_for
-from kb.findings import Finding, findings_from
-from kb.in_force import NotInForce, act_applies_from, in_force, record_date
-from kb.infer import infer
-from kb.load import Batch, InputError, read
-from kb.missing import open_world
+from kb import resources
+from kb.checking import compiler
+from kb.checking.findings import Finding, findings_from
+from kb.checking.missing import open_world
 from kb.namespaces import DXO, DXS
-from kb.profiles import Choice
+from kb.reasoning import readings
+from kb.reasoning.calendar import days_for
+from kb.reasoning.in_force import NotInForce, act_applies_from, in_force, record_date
+from kb.reasoning.infer import infer
+from kb.reasoning.readings import Choice
+from kb.records.load import Batch, InputError, read
 
 
 @dataclass
@@ -60,23 +62,23 @@ ENGINES = ("fast", "pyshacl")
 
 
 @cache
-def compiled_shapes(choices: tuple[Choice, ...]) -> fastshacl.Plan:
+def compiled_shapes(choices: tuple[Choice, ...]) -> compiler.Plan:
     """The shapes of these readings compiled to SPARQL (once per process)."""
-    return fastshacl.compile_shapes(profiles.shapes(choices))
+    return compiler.compile_shapes(readings.shapes(choices))
 
 
 def validate_graph(data: Graph, choices: tuple[Choice, ...] | None = None,
-                   engine: Engine = "fast", progress: fastshacl.Progress | None = None) -> tuple[Graph, Graph]:
+                   engine: Engine = "fast", progress: compiler.Progress | None = None) -> tuple[Graph, Graph]:
     """Validate `data` (not changed) under the chosen readings; return the inferred graph and the SHACL results."""
-    choices = choices or profiles.resolve()
-    shapes = profiles.shapes(choices)
+    choices = choices or readings.resolve()
+    shapes = readings.shapes(choices)
     inferred = infer(data, choices)
     if engine == "fast":  # straight into Oxigraph: the view is never built as an rdflib graph
         described = ReadOnlyGraphAggregate([data, inferred])
-        backend = fastshacl.OxigraphBackend()
+        backend = compiler.OxigraphBackend()
         for part in (data, inferred, shape_parameters(shapes), days_for(described)):
             backend.load_ntriples(part.serialize(format="nt", encoding="utf-8"))
-        report = fastshacl.validate(described, shapes, backend=backend, plan=compiled_shapes(choices),
+        report = compiler.validate(described, shapes, backend=backend, plan=compiled_shapes(choices),
                                     whole_view=lambda: validation_view(data, inferred, shapes), progress=progress)
         return inferred, report.results
     view = validation_view(data, inferred, shapes)
@@ -95,9 +97,9 @@ def validation_view(data: Graph, inferred: Graph, shapes: Graph) -> Graph:
 
 def shacl_results(view: Graph, choices: tuple[Choice, ...], engine: Engine = "fast") -> Graph:
     """The SHACL results graph (pySHACL's form) of the view, by either engine."""
-    shapes = profiles.shapes(choices)
+    shapes = readings.shapes(choices)
     if engine == "fast":
-        return fastshacl.validate(view, shapes, plan=compiled_shapes(choices)).results
+        return compiler.validate(view, shapes, plan=compiled_shapes(choices)).results
     if engine != "pyshacl":
         raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
     _, results, _ = pyshacl.validate(
@@ -114,15 +116,15 @@ def shacl_results(view: Graph, choices: tuple[Choice, ...], engine: Engine = "fa
 
 
 def validate_paths(paths: list[str], stdin=None, choices: tuple[Choice, ...] | None = None,
-                   engine: Engine = "fast", progress: fastshacl.Progress | None = None) -> Outcome:
+                   engine: Engine = "fast", progress: compiler.Progress | None = None) -> Outcome:
     """Validate every readable record of `paths` together, so records can refer to each other."""
     return validate_batch(read(paths, stdin=stdin), choices, engine, progress)
 
 
 def validate_batch(batch: Batch, choices: tuple[Choice, ...] | None = None, engine: Engine = "fast",
-                   progress: fastshacl.Progress | None = None) -> Outcome:
+                   progress: compiler.Progress | None = None) -> Outcome:
     """Validate records already read (from files, or from the store) together."""
-    choices = choices or profiles.resolve()
+    choices = choices or readings.resolve()
     data = batch.union()
     inferred, results = validate_graph(data, choices, engine, progress)
     return outcome_of(batch, data, inferred, results, choices)
@@ -131,9 +133,9 @@ def validate_batch(batch: Batch, choices: tuple[Choice, ...] | None = None, engi
 def outcome_of(batch: Batch, data: Graph, inferred: Graph, results: Graph, choices: tuple[Choice, ...]) -> Outcome:
     """The run's outcome from its SHACL results, wherever they were computed: findings explained, and judged by
     the provisions in force on each record's date. A judgement that rested on a fact the record does not carry
-    becomes a missing-fact result (kb/missing.py)."""
+    becomes a missing-fact result (kb/checking/missing.py)."""
     described = ReadOnlyGraphAggregate([data, inferred])
-    results = open_world(results, described, profiles.shapes(choices))
+    results = open_world(results, described, readings.shapes(choices))
     outcome = Outcome(batch, inferred, results, choices)
     outcome.findings, outcome.not_in_force = judge_in_time(
         findings_from(results, data, inferred, batch, choices), described)

@@ -10,9 +10,9 @@
     /page/... /data/....ttl the documents about an IRI
     /context.jsonld         our JSON-LD context
 
-Queries run in worker processes (kb.workers) under a time limit, a memory limit, a row cap and a byte cap, after
-kb.answers has checked them; a request waits a bounded time for a free worker. Pages are read from the same dataset,
-opened read-only in this process. HEAD is answered wherever GET is.
+Queries run in worker processes (kb.publishing.workers) under a time limit, a memory limit, a row cap and a byte cap,
+after kb.publishing.answers has checked them; a request waits a bounded time for a free worker. Pages are read from the
+same dataset, opened read-only in this process. HEAD is answered wherever GET is.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from kb import answers, resources
-from kb.dataset import Published
+from kb import resources
 from kb.namespaces import BASE
-from kb.workers import Pool
+from kb.publishing import answers
+from kb.publishing.dataset import Published
+from kb.publishing.workers import Pool
 
 WEB = Path(__file__).resolve().parent / "web"
 IRI_KINDS = ("ontology", "vocab", "provision", "shape", "calendar", "id", "graph")
@@ -132,7 +133,7 @@ def create_app(location: str, settings: Settings) -> FastAPI:
 
     @app.get("/queries.json")
     def queries() -> JSONResponse:
-        from kb.query import library
+        from kb.asking.query import library
 
         return JSONResponse([{"name": q.name, "summary": q.summary, "text": q.text,
                               "params": [{"name": p.name, "type": p.type, "required": p.required} for p in q.params]}
@@ -144,27 +145,27 @@ def create_app(location: str, settings: Settings) -> FastAPI:
 
     @app.get("/catalogue")
     def catalogue() -> HTMLResponse:
-        from kb import pages
+        from kb.publishing import pages
 
         return HTMLResponse(pages.catalogue_page(store))
 
     @app.get("/catalogue/article/{number}")
     def article(number: int) -> Response:
-        from kb import pages
+        from kb.publishing import pages
 
         page = pages.article_page(store, number)
         return HTMLResponse(page) if page is not None else _not_found(f"there is no article {number}")
 
     @app.get("/page/{path:path}")
     def page(path: str) -> Response:
-        from kb import pages
+        from kb.publishing import pages
 
         found = pages.resource_page(store, BASE + path)
         return HTMLResponse(found) if found is not None else _not_found(f"nothing is known about <{BASE + path}>")
 
     @app.get("/data/{path:path}")
     def data(path: str) -> Response:
-        from kb import pages
+        from kb.publishing import pages
 
         stem, suffix = _split_suffix(path)
         if suffix not in DOCUMENT_SUFFIXES:
@@ -183,7 +184,7 @@ def create_app(location: str, settings: Settings) -> FastAPI:
     @app.get("/{kind}/{rest:path}")
     def thing(kind: str, rest: str, request: Request) -> Response:
         """An IRI of ours names a thing, not a document: 303 to the document the client can read."""
-        from kb import pages
+        from kb.publishing import pages
 
         if kind not in IRI_KINDS:
             return _not_found(f"/{kind}/ is not a kind of IRI here; ours are /{', /'.join(IRI_KINDS)}/")

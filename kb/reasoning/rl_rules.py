@@ -1,7 +1,7 @@
 """The OWL 2 RL rules our ontology uses, as SPARQL over an Oxigraph store, run set-at-a-time to a fixpoint.
 
 The batch path keeps the records in Oxigraph for validation; reasoning there too saves handing millions of
-triples to `reasonable` and back through Python. Only the rules the closed TBox can fire are written (kb.infer
+triples to `reasonable` and back through Python. Only the rules the closed TBox can fire are written (kb.reasoning.infer
 lists what it holds): class and property hierarchy, inverse and symmetric properties, property chains, hasValue,
 someValuesFrom (a class, owl:Thing or a datatype), intersectionOf, and functional properties with the owl:sameAs
 they imply. The closed TBox sits in its own named graph; the records and what follows from them in the default
@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kb.profiles import Choice
+from kb.reasoning.readings import Choice
 
 TBOX = "urn:kb:graph:tbox"
 
@@ -122,7 +122,7 @@ def close(store: ox.Store, tbox_ntriples: bytes) -> list[ox.Triple]:
 
 @cache
 def tbox_ntriples(choices: tuple[Choice, ...]) -> bytes:
-    """The closed TBox of these readings as N-Triples (kb.infer closes and caches it)."""
-    from kb.infer import closed_tbox
+    """The closed TBox of these readings as N-Triples (kb.reasoning.infer closes and caches it)."""
+    from kb.reasoning.infer import closed_tbox
 
     return closed_tbox(choices).graph.serialize(format="nt", encoding="utf-8")

@@ -1,14 +1,14 @@
 """One SPARQL request answered safely over a read-only store, in the format the client asked for.
 
 A published endpoint runs queries written by anyone, so before Oxigraph sees a query it goes through
-kb.sparql_guard, as `kb query FILE.rq` does: updates and `SERVICE` are refused, and `FROM`, `FROM NAMED` and the
+kb.asking.sparql_guard, as `kb query FILE.rq` does: updates and `SERVICE` are refused, and `FROM`, `FROM NAMED` and the
 protocol's `default-graph-uri` / `named-graph-uri` may only name this dataset's own graphs (the endpoint never
 fetches a graph from elsewhere). A query that does not parse is refused with the parser's line and column.
 
 Answers are capped at `max_rows` rows (or triples); a capped answer says so. An answer is written row by row and
 stopped as soon as it passes `max_bytes`: the client then gets 503 and the reason, never the first part of an answer
-that looks whole. The time and memory limits are the caller's (kb.workers kills the worker process running a query
-past them: neither rdflib nor pyoxigraph can stop a query).
+that looks whole. The time and memory limits are the caller's (kb.publishing.workers kills the worker process running a
+query past them: neither rdflib nor pyoxigraph can stop a query).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from kb.asking.sparql_guard import Refused, check, refuse_unknown_graph
 from kb.namespaces import PREFIX_IRIS
-from kb.sparql_guard import Refused, check, refuse_unknown_graph
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -1,6 +1,6 @@
 """Which rules apply to a situation, and how each came out: answered by SPARQL, not by Python.
 
-The records are validated as usual; then the run's results (kb/results.py), the records, what was inferred
+The records are validated as usual; then the run's results (kb/checking/results.py), the records, what was inferred
 and the regulation with its shapes make one graph, and `queries/rules-for-situation.rq` gives every
 constraint one of five outcomes for each record. Python only links each part of a record (a speech, a meal)
 to the record it belongs to (`dxo:describedIn`), which SPARQL cannot tell from the triples alone.
@@ -14,12 +14,13 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
-from kb import profiles, query
-from kb.load import owner
-from kb.missing import targets
+from kb.asking import query
+from kb.checking.missing import targets
+from kb.checking.pipeline import Outcome, validate_paths
+from kb.checking.results import results_graph
 from kb.namespaces import DXO, DXS
-from kb.results import results_graph
-from kb.validate import Outcome, validate_paths
+from kb.reasoning import readings
+from kb.records.load import owner
 
 OUTCOMES = ("violated", "warning", "not enough data", "passed", "not applicable")
 QUERY = "rules-for-situation"
@@ -56,7 +57,7 @@ def situations(outcome: Outcome) -> list[URIRef]:
     data = outcome.batch.union()
     described = ReadOnlyGraphAggregate([data, outcome.inferred])
     asked = set(data.subjects(RDF.type, DXO.Event)) | set(outcome.inferred.subjects(RDF.type, DXO.Event))
-    shapes = profiles.shapes(outcome.choices)
+    shapes = readings.shapes(outcome.choices)
     for shape in set(shapes.subjects(DXS.implements, None)):
         for node in targets(shapes, shape, described):
             asked.add(owner(data, node) if isinstance(node, BNode) else node)

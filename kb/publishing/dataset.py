@@ -24,11 +24,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kb import profiles, resources
-from kb.calendar import calendar
-from kb.load import InputError
+from kb import resources
 from kb.namespaces import KBG
-from kb.profiles import Choice
+from kb.reasoning import readings
+from kb.reasoning.calendar import calendar
+from kb.reasoning.readings import Choice
+from kb.records.load import InputError
 
 GRAPHS = {name: KBG[name] for name in ("regulation", "ontology", "vocabularies", "shapes", "settings", "calendar",
                                        "records", "inferred", "results")}
@@ -50,16 +51,16 @@ def knowledge_parts(choices: tuple[Choice, ...]) -> dict[str, Graph]:
         "regulation": resources.regulation(),
         "ontology": resources.ontology(),
         "vocabularies": resources.vocabularies(),
-        "shapes": profiles.shapes(choices),
-        "settings": profiles.dataset().default_graph,
+        "shapes": readings.shapes(choices),
+        "settings": readings.dataset().default_graph,
         "calendar": calendar(),
     }
 
 
 def record_parts(outcome) -> dict[str, Graph]:
     """The records of a validation outcome, what was inferred about them and the run's results."""
-    from kb.results import results_graph
-    from kb.rules import parts
+    from kb.asking.rules import parts
+    from kb.checking.results import results_graph
 
     data = outcome.batch.union()
     return {"records": data, "inferred": outcome.inferred + parts(data), "results": results_graph(outcome)}
@@ -67,7 +68,7 @@ def record_parts(outcome) -> dict[str, Graph]:
 
 def build(outcome=None, choices: tuple[Choice, ...] | None = None, location: str | Path | None = None) -> Published:
     """The dataset in a new store (in memory, or in the empty folder `location`), records from `outcome` if given."""
-    choices = choices if choices is not None else (outcome.choices if outcome is not None else profiles.resolve())
+    choices = choices if choices is not None else (outcome.choices if outcome is not None else readings.resolve())
     parts = knowledge_parts(choices)
     if outcome is not None:
         parts |= record_parts(outcome)

@@ -27,9 +27,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kb import profiles, resources
-from kb.derive import derived_facts
-from kb.profiles import Choice
+from kb import resources
+from kb.reasoning import readings
+from kb.reasoning.derive import derived_facts
+from kb.reasoning.readings import Choice
 
 NOT_REASONED_WITH = {RDFS.domain, RDFS.range, RDFS.label, RDFS.comment, RDFS.isDefinedBy, RDFS.seeAlso}
 SCHEMA_ORDER = {RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf, OWL.equivalentProperty}
@@ -48,7 +49,7 @@ def reasoning_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
     """The ontology's axioms, with the chosen readings, without domain and range: what validation relies on."""
     ontology = Graph()
     ontology += resources.ontology()
-    ontology += profiles.axioms(choices or profiles.resolve())
+    ontology += readings.axioms(choices or readings.resolve())
     tbox = Graph()
     for triple in ontology:
         if triple[1] not in NOT_REASONED_WITH and (triple[1] == OWL.hasValue or not isinstance(triple[2], Literal)):
@@ -59,7 +60,7 @@ def reasoning_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
 def _cache_file(choices: tuple[Choice, ...]) -> Path:
     """Where the closed TBox of these sources and readings is kept between processes."""
     digest = hashlib.sha256()
-    for path in [*sorted(resources.ONTOLOGY_DIR.glob("*.ttl")), profiles.SETTINGS_FILE, Path(__file__)]:
+    for path in [*sorted(resources.ONTOLOGY_DIR.glob("*.ttl")), readings.SETTINGS_FILE, Path(__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for choice in choices:
         digest.update(str(choice.iri).encode())
@@ -85,7 +86,7 @@ def closed_tbox(choices: tuple[Choice, ...] | None = None) -> ClosedTBox:
     cache file's name is a hash of every input, so a change to any ontology file or setting makes a new one.
     The restrictions are read off the same graph object: a second parse of the file names its blank nodes anew.
     """
-    graph = _read_or_close(choices or profiles.resolve())
+    graph = _read_or_close(choices or readings.resolve())
     return ClosedTBox(graph, tuple(graph), _property_chains(graph), _datatype_restrictions(graph),
                       frozenset(graph.subjects()))
 
@@ -225,11 +226,12 @@ def _fast_closure(triples: set[tuple], tbox: ClosedTBox) -> set[tuple]:
 
 
 def _sparql_closure(work: Graph, records: Graph, choices: tuple[Choice, ...]) -> Graph:
-    """The closure by SPARQL rules on Oxigraph (kb.rl_rules): `work` plus what the rules add about `records`."""
+    """The closure by SPARQL rules on Oxigraph (kb.reasoning.rl_rules): `work` plus what the rules add about
+    `records`."""
     import pyoxigraph as ox
 
-    from kb import rl_rules
-    from kb.fastshacl import LiteralRestorer, _rdflib
+    from kb.checking.compiler import LiteralRestorer, _rdflib
+    from kb.reasoning import rl_rules
 
     store = ox.Store()
     store.bulk_extend(ox.parse(records.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES))
@@ -255,7 +257,7 @@ def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine
         if engine == "owlrl":
             _closure(work)
         else:
-            work = _sparql_closure(work, data + derived, choices or profiles.resolve())
+            work = _sparql_closure(work, data + derived, choices or readings.resolve())
     records = {n for s, p, o in data for n in (s, o) if not isinstance(n, Literal)} - tbox.terms
     records -= set(data.objects(None, RDF.type))
     inferred = Graph()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from kb.rules import OUTCOMES, Rule
+from kb.asking.rules import OUTCOMES, Rule
 
 NOT_CHECKABLE = "not checkable from records"
 

@@ -4,7 +4,7 @@ A file that cannot be read, or a record in it that does not fit, becomes an `Inp
 line or field and what was expected; every other file and record still loads. Each source is parsed into a
 fresh graph and kept only when it parsed (rdflib leaves partial triples behind on a failed parse).
 
-CSV files (one table per record kind, see `kb/mappings/` and docs/records.md) are read together at the end of a
+CSV files (one table per record kind, see `kb/records/mappings/` and docs/records.md) are read together at the end of a
 `read()` call: each row becomes a plain JSON record, or a child object (a speech, a participant ...) attached to
 its parent record in any CSV file of the call, and the records then take exactly the JSON path below.
 """
@@ -365,7 +365,7 @@ def _records(document, source: str) -> tuple[list[dict], str | None, list[InputE
 # A field left out, or written null, was not recorded: the rules that need it say "not enough data". A field written
 # as an empty list was recorded as having no value ("drinks": [], "tasks": [], "approvedOn": []): JSON-LD would turn
 # it into nothing at all, so the loader states it as `dxo:recordedNone <the field's property>` on the object, which
-# the rules read as "known to be absent" (kb/missing.py).
+# the rules read as "known to be absent" (kb/checking/missing.py).
 
 NONE_RECORDED = "recordedNone"
 
@@ -657,8 +657,8 @@ _EXAMPLES = {
 
 # --- CSV records ---------------------------------------------------------------------------------------------
 #
-# A mapping (kb/mappings/<kind>.json) names the record type a table makes and, per column, the JSON field it fills
-# ("venue.kind": a nested object; "posts[].role": a list of objects, one value per object by position), whether a
+# A mapping (kb/records/mappings/<kind>.json) names the record type a table makes and, per column, the JSON field it
+# fills ("venue.kind": a nested object; "posts[].role": a list of objects, one value per object by position), whether a
 # cell holds a list ("list": true, values separated by ';') and, for a child table, the column naming the parent
 # record and the parent's list field the row is appended to. How a cell is typed (number, boolean, text) comes
 # from the context, never from the mapping, so each check stays in one place.
@@ -677,7 +677,8 @@ _CSV_EXPECTED = {
 
 
 class MappingError(ValueError):
-    """A file of kb/mappings/ that does not fit the bundled context: a fault of the knowledge base, not the input."""
+    """A file of kb/records/mappings/ that does not fit the bundled context: a fault of the knowledge base, not the
+    input."""
 
 
 @dataclass(frozen=True)
@@ -717,7 +718,7 @@ class Mapping:
 
 @cache
 def mappings() -> dict[str, Mapping]:
-    """The CSV mappings of kb/mappings/, each checked against the bundled context (read once per process)."""
+    """The CSV mappings of kb/records/mappings/, each checked against the bundled context (read once per process)."""
     found = {}
     for path in sorted(MAPPINGS_DIR.glob("*.json")):
         spec = json.loads(path.read_text(encoding="utf-8"))

@@ -9,8 +9,8 @@ from itertools import groupby
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from kb.checking.pipeline import Outcome
 from kb.namespaces import DXO, bind_prefixes
-from kb.validate import Outcome
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -148,7 +148,7 @@ def as_turtle(outcome: Outcome) -> str:
 
 
 def as_html(outcome: Outcome) -> str:
-    from kb.html import as_html as page
+    from kb.reports.html import as_html as page
 
     return page(outcome)
 

@@ -1,7 +1,7 @@
 """What a query written by someone else may do: read, here, and nothing more.
 
-Both places that run a query they did not write go through this module: the published endpoint (kb.answers,
-for anyone on the network) and `kb query FILE.rq` (kb.query, for a file a user was given). A query is parsed by
+Both places that run a query they did not write go through this module: the published endpoint (kb.publishing.answers,
+for anyone on the network) and `kb query FILE.rq` (kb.asking.query, for a file a user was given). A query is parsed by
 rdflib's SPARQL 1.1 grammar and refused if
 
 - it is an update (INSERT, DELETE, LOAD, CLEAR ...): both only read;

@@ -17,11 +17,12 @@ from rdflib.collection import Collection
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
-from kb import profiles, resources
-from kb.load import Batch, owner
-from kb.missing import MISSING_FACT
+from kb import resources
+from kb.checking.missing import MISSING_FACT
 from kb.namespaces import DXO, DXS, ELI
-from kb.profiles import Choice
+from kb.reasoning import readings
+from kb.reasoning.readings import Choice
+from kb.records.load import Batch, owner
 
 _IRI = re.compile(r"https?://[^\s,;)]+")
 SEVERITY_RANK = {SH.Info: 0, SH.Warning: 1, SH.Violation: 2}
@@ -171,12 +172,12 @@ class Explainer:
 def findings_from(results: Graph, data: Graph, inferred: Graph, batch: Batch | None = None,
                   choices: tuple[Choice, ...] | None = None) -> list[Finding]:
     """Explain every result of a pySHACL results graph."""
-    choices = choices or profiles.resolve()
-    explain = Explainer(data, inferred, profiles.shapes(choices))
+    choices = choices or readings.resolve()
+    explain = Explainer(data, inferred, readings.shapes(choices))
     findings = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         finding = _finding(results, result, explain, data, batch)
-        finding.readings = [c.describe() for c in profiles.readings_for(URIRef(finding.provision), choices)]
+        finding.readings = [c.describe() for c in readings.readings_for(URIRef(finding.provision), choices)]
         findings.append(finding)
     findings.sort(key=lambda f: (f.source or "", f.record, f.notation, f.shape, f.value or ""))
     return findings

@@ -1,6 +1,6 @@
 """Validation and library queries pushed down to an existing SPARQL 1.1 server (Oxigraph, Fuseki, GraphDB ...).
 
-Records are read and inferred here, as in kb.validate; only answering the compiled checks moves to the server:
+Records are read and inferred here, as in kb.checking.pipeline; only answering the compiled checks moves to the server:
 
     records ──► read ──► infer ──► view ──N-Triples──► server: named graph urn:kb:run:<uuid>
                                                                │ each compiled check, one SELECT (default-graph-uri)
@@ -8,7 +8,7 @@ Records are read and inferred here, as in kb.validate; only answering the compil
 
 The server needs the SPARQL 1.1 Protocol (queries, with ``default-graph-uri``), the Graph Store Protocol (the
 view goes in by PUT/POST) and SPARQL 1.1 Update or a Graph Store DELETE (the run graph is dropped afterwards);
-see kb.endpoint for how their URLs are given or derived.
+see kb.remote.endpoint for how their URLs are given or derived.
 
 Blank nodes. A server names the blank nodes it loads anew, so a result about a speech or a meal could not be traced
 back to the record. The blank nodes are therefore sent as Skolem IRIs (RDF 1.1 Concepts §3.5) under the run's own
@@ -40,13 +40,15 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
 
-from kb import fastshacl, profiles, query, sparql_text
-from kb.endpoint import Endpoint, EndpointError
-from kb.infer import infer
-from kb.load import Batch, read
-from kb.profiles import Choice
-from kb.sparql_text import _closing, _next, _tokens
-from kb.validate import Outcome, compiled_shapes, outcome_of, validation_view
+from kb.asking import query
+from kb.checking import compiler, sparql_text
+from kb.checking.pipeline import Outcome, compiled_shapes, outcome_of, validation_view
+from kb.checking.sparql_text import _closing, _next, _tokens
+from kb.reasoning import readings
+from kb.reasoning.infer import infer
+from kb.reasoning.readings import Choice
+from kb.records.load import Batch, read
+from kb.remote.endpoint import Endpoint, EndpointError
 
 RUN_GRAPH = "urn:kb:run:"
 
@@ -59,8 +61,8 @@ def run_graph() -> str:
 # --- SPARQL text: tokens, pre-binding, blank-node tests ---------------------------------------------------------
 
 def prebind(text: str, values: dict[str, Node]) -> str:
-    """The query with each variable of `values` pre-bound to its term (kb.sparql_text.prebind)."""
-    return sparql_text.prebind(text, {name: fastshacl.term(value) for name, value in values.items()})
+    """The query with each variable of `values` pre-bound to its term (kb.checking.sparql_text.prebind)."""
+    return sparql_text.prebind(text, {name: compiler.term(value) for name, value in values.items()})
 
 
 def skolem_aware(text: str, prefix: str) -> str:
@@ -131,7 +133,7 @@ def skolemized(graph: Graph, prefix: str) -> Skolemized:
     return Skolemized(_NT_TERM.sub(swap, text) if b"_:" in text else text, prefix, nodes)
 
 
-class EndpointBackend(fastshacl.Backend):
+class EndpointBackend(compiler.Backend):
     """The compiled checks answered by a SPARQL server, over the endpoint's graph (its ``default-graph-uri``).
 
     Args:
@@ -139,7 +141,7 @@ class EndpointBackend(fastshacl.Backend):
         skolem: how the data's blank nodes were sent (see `skolemized`): queries are rewritten to read the Skolem
             IRIs as blank nodes (`skolem_aware`), rows name the blank nodes again, and a check pre-bound to one
             of them is sent its IRI. Without it the data is taken to have no blank nodes.
-        restore: gives a literal of the rows back in the data's own lexical form (fastshacl.LiteralRestorer).
+        restore: gives a literal of the rows back in the data's own lexical form (compiler.LiteralRestorer).
     """
 
     def __init__(self, endpoint: Endpoint, skolem: Skolemized | None = None, restore=None):
@@ -153,7 +155,7 @@ class EndpointBackend(fastshacl.Backend):
         """The query's variables and rows; with `this`, the focus node is written into the query text (a server
         knows nothing of the embedded store's substitutions)."""
         if this is not None:
-            query = fastshacl._prebind(query, self.sendable(this))
+            query = compiler._prebind(query, self.sendable(this))
         self.queries += 1
         names, rows = self.endpoint.select(self.prepared(query))
         return names, [tuple(map(self.local, row)) for row in rows]
@@ -203,7 +205,7 @@ def pushed(endpoint: Endpoint, graph: Graph, restore: bool = False) -> Iterator[
     sent = skolemized(graph, f"{scoped.graph}:blank:")
     try:
         scoped.replace_ntriples(sent.ntriples)
-        yield EndpointBackend(scoped, sent, fastshacl.LiteralRestorer(graph, Graph()) if restore else None)
+        yield EndpointBackend(scoped, sent, compiler.LiteralRestorer(graph, Graph()) if restore else None)
     except BaseException:
         with contextlib.suppress(EndpointError):  # the first error is the one to report
             scoped.drop()
@@ -221,23 +223,23 @@ def reachable(endpoint: Endpoint) -> None:
 
 def validate_on_endpoint(paths: list[str], endpoint: Endpoint, choices: tuple[Choice, ...] | None = None,
                          stdin=None) -> Outcome:
-    """`kb.validate.validate_paths`, with the compiled checks answered by the server (same findings)."""
+    """`kb.checking.pipeline.validate_paths`, with the compiled checks answered by the server (same findings)."""
     reachable(endpoint)
     return _validate_batch(read(paths, stdin=stdin), endpoint, choices)
 
 
 def validate_batch_on_endpoint(batch: Batch, endpoint: Endpoint,
                                choices: tuple[Choice, ...] | None = None) -> Outcome:
-    """`kb.validate.validate_batch` with the checks run on the server: read and infer here, as it does."""
+    """`kb.checking.pipeline.validate_batch` with the checks run on the server: read and infer here, as it does."""
     reachable(endpoint)
     return _validate_batch(batch, endpoint, choices)
 
 
 def _validate_batch(batch: Batch, endpoint: Endpoint, choices: tuple[Choice, ...] | None) -> Outcome:
-    choices = choices or profiles.resolve()
+    choices = choices or readings.resolve()
     data = batch.union()
     inferred = infer(data, choices)
-    view = validation_view(data, inferred, profiles.shapes(choices))
+    view = validation_view(data, inferred, readings.shapes(choices))
     return outcome_of(batch, data, inferred, results_on_endpoint(view, choices, endpoint), choices)
 
 
@@ -248,23 +250,23 @@ def results_on_endpoint(view: Graph, choices: tuple[Choice, ...], endpoint: Endp
     focus node). A check that must be pre-bound but cannot be written so as text runs on an embedded Oxigraph;
     shapes the compiler left to pySHACL run on pySHACL here, as they always do.
     """
-    shapes = profiles.shapes(choices)
+    shapes = readings.shapes(choices)
     plan = compiled_shapes(choices)
     with pushed(endpoint, view) as backend:
         return _validate(view, shapes, plan, backend)
 
 
-def _validate(view: Graph, shapes: Graph, plan: fastshacl.Plan, backend: EndpointBackend) -> Graph:
-    """fastshacl.validate, with the checks that cannot be sent to a server run locally."""
+def _validate(view: Graph, shapes: Graph, plan: compiler.Plan, backend: EndpointBackend) -> Graph:
+    """compiler.validate, with the checks that cannot be sent to a server run locally."""
     results = Graph()
     remote = [check for check in plan.checks if check.focus_query is None or check.prebind_as_text]
     local = [check for check in plan.checks if check not in remote]
-    fastshacl.run_checks(replace(plan, checks=remote), shapes, backend, results, view)
+    compiler.run_checks(replace(plan, checks=remote), shapes, backend, results, view)
     if local:
-        fastshacl.run_checks(replace(plan, checks=local), shapes, fastshacl.OxigraphBackend.of(view), results, view)
+        compiler.run_checks(replace(plan, checks=local), shapes, compiler.OxigraphBackend.of(view), results, view)
     if plan.fallback:
-        fastshacl._fallback(view, shapes, plan, results)
-    fastshacl.finish_report(results)
+        compiler._fallback(view, shapes, plan, results)
+    compiler.finish_report(results)
     return results
 
 
@@ -273,7 +275,7 @@ def _validate(view: Graph, shapes: Graph, plan: fastshacl.Plan, backend: Endpoin
 
 def query_on_endpoint(endpoint: Endpoint, asked: query.NamedQuery, values: dict[str, str] | None = None,
                       knowledge: Graph | None = None) -> Result:
-    """Run a library query (or a .rq file) on the server; the answer renders with `kb.query.render`.
+    """Run a library query (or a .rq file) on the server; the answer renders with `kb.asking.query.render`.
 
     With `knowledge` (the graph `kb query` builds: regulation, ontology, shapes, calendar, records, results), that
     graph is pushed into a fresh run graph (`pushed`), queried there and dropped: the answer is the local one,
@@ -289,12 +291,12 @@ def query_on_endpoint(endpoint: Endpoint, asked: query.NamedQuery, values: dict[
 
 def answer(backend: EndpointBackend, asked: query.NamedQuery, values: dict[str, str] | None = None) -> Result:
     """The query's answer from the backend's graph. Parameters are typed by the query's header
-    (kb.query.bindings) and written in by `prebind`."""
+    (kb.asking.query.bindings) and written in by `prebind`."""
     bound = {str(name): value for name, value in query.bindings(asked, values or {}).items()}
     kind = query.prepare(asked).algebra.name
     try:
         text = prebind(asked.text, bound)
-    except fastshacl.Unsupported as exc:
+    except compiler.Unsupported as exc:
         raise query.QueryError(f"{asked.name}: {exc}") from None
     if kind == "SelectQuery":
         names, rows = backend.select(text)
