@@ -716,7 +716,7 @@ def _validate(args) -> int:
     from datetime import datetime
 
     from kb.reasoning.readings import SettingError
-    from kb.reports.text import FORMATS
+    from kb.reports.formats import FORMATS
 
     try:
         choices = _choices(args)

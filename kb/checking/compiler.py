@@ -43,6 +43,7 @@ from rdflib.term import Node, Variable
 
 from kb import resources
 from kb.checking import sparql_text
+from kb.terms import LiteralRestorer, oxigraph_term, rdflib_term
 
 SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
 DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "sh": str(SH), "xsd": str(XSD),
@@ -766,34 +767,10 @@ class OxigraphBackend(Backend):
         self.store.bulk_extend(ox.parse(data, ox.RdfFormat.N_TRIPLES))
 
     def select(self, query: str, this: Node | None = None) -> tuple[list[str], Iterator[tuple]]:
-        substitutions = {ox.Variable("this"): _oxigraph(this)} if this is not None else None
+        substitutions = {ox.Variable("this"): oxigraph_term(this)} if this is not None else None
         solutions = self.store.query(query, substitutions=substitutions)
         names = [v.value for v in solutions.variables]
-        return names, (tuple(_rdflib(s[name]) for name in names) for s in solutions)
-
-
-def _rdflib(node) -> Node | None:
-    if node is None:
-        return None
-    if isinstance(node, ox.NamedNode):
-        return URIRef(node.value)
-    if isinstance(node, ox.BlankNode):
-        return BNode(node.value)
-    if node.language:
-        return Literal(node.value, lang=node.language)
-    if node.datatype.value == str(XSD.string):
-        return Literal(node.value)
-    return Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
-
-
-def _oxigraph(node: Node):
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if node.language:
-        return ox.Literal(str(node), language=node.language)
-    return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
+        return names, (tuple(rdflib_term(s[name]) for name in names) for s in solutions)
 
 
 def compile_shapes(shapes: Graph) -> Plan:
@@ -930,36 +907,6 @@ def finish_report(results: Graph) -> bool:
     conforms = (report, SH.result, None) not in results
     results.add((report, SH.conforms, Literal(conforms)))
     return conforms
-
-
-class LiteralRestorer:
-    """Gives back the data's own literals: Oxigraph keeps values in canonical form ("4.0"^^xsd:decimal as "4",
-    "+00:00" as "Z"), pySHACL reports and writes into messages the literal as the data has it."""
-
-    def __init__(self, data: Graph, shapes: Graph):
-        self.data, self.shapes = data, shapes
-        self.canonical: dict[Literal, Literal] | None = None
-
-    def __call__(self, node):
-        if not isinstance(node, Literal) or not node.datatype or node.datatype == XSD.string:
-            return node
-        if (None, None, node) in self.data or (None, SH.targetNode, node) in self.shapes:
-            return node
-        if self.canonical is None:
-            self.canonical = self._canonical_forms()
-        return self.canonical.get(node, node)
-
-    def _canonical_forms(self) -> dict[Literal, Literal]:
-        """Each typed literal of the data as Oxigraph writes it, mapped to the data's own (one bulk round trip)."""
-        originals = {o for o in self.data.objects() if isinstance(o, Literal) and o.datatype}
-        originals |= {o for o in self.shapes.objects(None, SH.targetNode) if isinstance(o, Literal) and o.datatype}
-        by_subject = {f"urn:kb:literal:{i}": original for i, original in enumerate(originals)}
-        store = ox.Store()
-        store.extend(ox.Quad(ox.NamedNode(s), ox.NamedNode("urn:kb:is"), _oxigraph(o)) for s, o in by_subject.items())
-        canonical: dict[Literal, Literal] = {}
-        for quad in store:
-            canonical.setdefault(_rdflib(quad.object), by_subject[quad.subject.value])
-        return canonical
 
 
 def _fallback(data_graph: Graph, shapes_graph: Graph, plan: Plan, results: Graph) -> None:

@@ -16,6 +16,7 @@ from rdflib.namespace import XSD
 
 from kb import resources
 from kb.namespaces import DXCAL
+from kb.terms import rdflib_term
 
 
 @cache
@@ -34,18 +35,7 @@ def _by_subject() -> dict[str, list]:
 
 
 def _triples_of(subject: URIRef) -> list[tuple]:
-    return [(subject, URIRef(t.predicate.value), _term(t.object)) for t in _by_subject().get(str(subject), ())]
-
-
-def _term(node) -> URIRef | Literal:
-    """An Oxigraph IRI or literal as rdflib reads it from Turtle (the calendar has no blank nodes)."""
-    if isinstance(node, ox.NamedNode):
-        return URIRef(node.value)
-    if node.language:
-        return Literal(node.value, lang=node.language)
-    if node.datatype.value == str(XSD.string):
-        return Literal(node.value)
-    return Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
+    return [(subject, URIRef(t.predicate.value), rdflib_term(t.object)) for t in _by_subject().get(str(subject), ())]
 
 
 def days_for(data: Graph) -> Graph:

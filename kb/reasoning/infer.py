@@ -225,21 +225,28 @@ def _fast_closure(triples: set[tuple], tbox: ClosedTBox) -> set[tuple]:
     return closed
 
 
+@cache
+def _tbox_ntriples(choices: tuple[Choice, ...]) -> bytes:
+    """The closed TBox of these readings as N-Triples, what the SPARQL rules (kb.reasoning.rl_rules) read."""
+    return closed_tbox(choices).graph.serialize(format="nt", encoding="utf-8")
+
+
 def _sparql_closure(work: Graph, records: Graph, choices: tuple[Choice, ...]) -> Graph:
     """The closure by SPARQL rules on Oxigraph (kb.reasoning.rl_rules): `work` plus what the rules add about
     `records`."""
     import pyoxigraph as ox
 
-    from kb.checking.compiler import LiteralRestorer, _rdflib
     from kb.reasoning import rl_rules
+    from kb.terms import LiteralRestorer, rdflib_term
 
     store = ox.Store()
     store.bulk_extend(ox.parse(records.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES))
-    tbox = rl_rules.tbox_ntriples(choices)
+    tbox = _tbox_ntriples(choices)
     rl_rules.load_tbox(store, tbox)
     restore = LiteralRestorer(records, Graph())  # Oxigraph writes "+00:00" as "Z": keep the records' own literals
     for triple in rl_rules.close(store, tbox):
-        work.add((_rdflib(triple.subject), _rdflib(triple.predicate), _plain(restore(_rdflib(triple.object)))))
+        work.add((rdflib_term(triple.subject), rdflib_term(triple.predicate),
+                  _plain(restore(rdflib_term(triple.object)))))
     return work
 
 

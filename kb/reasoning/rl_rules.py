@@ -16,8 +16,6 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kb.reasoning.readings import Choice
-
 TBOX = "urn:kb:graph:tbox"
 
 _PREFIXES = f"""PREFIX rdf: <{RDF}> PREFIX rdfs: <{RDFS}> PREFIX owl: <{OWL}> PREFIX xsd: <{XSD}>
@@ -118,11 +116,3 @@ def close(store: ox.Store, tbox_ntriples: bytes) -> list[ox.Triple]:
             return added
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in new)
         added.extend(new)
-
-
-@cache
-def tbox_ntriples(choices: tuple[Choice, ...]) -> bytes:
-    """The closed TBox of these readings as N-Triples (kb.reasoning.infer closes and caches it)."""
-    from kb.reasoning.infer import closed_tbox
-
-    return closed_tbox(choices).graph.serialize(format="nt", encoding="utf-8")

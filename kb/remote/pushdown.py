@@ -49,6 +49,7 @@ from kb.reasoning.infer import infer
 from kb.reasoning.readings import Choice
 from kb.records.load import Batch, read
 from kb.remote.endpoint import Endpoint, EndpointError
+from kb.terms import LiteralRestorer
 
 RUN_GRAPH = "urn:kb:run:"
 
@@ -141,7 +142,7 @@ class EndpointBackend(compiler.Backend):
         skolem: how the data's blank nodes were sent (see `skolemized`): queries are rewritten to read the Skolem
             IRIs as blank nodes (`skolem_aware`), rows name the blank nodes again, and a check pre-bound to one
             of them is sent its IRI. Without it the data is taken to have no blank nodes.
-        restore: gives a literal of the rows back in the data's own lexical form (compiler.LiteralRestorer).
+        restore: gives a literal of the rows back in the data's own lexical form (kb.terms.LiteralRestorer).
     """
 
     def __init__(self, endpoint: Endpoint, skolem: Skolemized | None = None, restore=None):
@@ -205,7 +206,7 @@ def pushed(endpoint: Endpoint, graph: Graph, restore: bool = False) -> Iterator[
     sent = skolemized(graph, f"{scoped.graph}:blank:")
     try:
         scoped.replace_ntriples(sent.ntriples)
-        yield EndpointBackend(scoped, sent, compiler.LiteralRestorer(graph, Graph()) if restore else None)
+        yield EndpointBackend(scoped, sent, LiteralRestorer(graph, Graph()) if restore else None)
     except BaseException:
         with contextlib.suppress(EndpointError):  # the first error is the one to report
             scoped.drop()

@@ -26,8 +26,8 @@ from kb.checking.pipeline import Outcome
 from kb.namespaces import DXD, DXO, SCHEMA
 from kb.reasoning import readings
 from kb.reasoning.in_force import record_date
+from kb.reports.summary import SEVERITIES, summary
 
-SEVERITIES = ("Violation", "Warning", "Info")
 SEVERITY_ZH = {"Violation": "违规", "Warning": "警告", "Info": "提示"}
 ARTICLES = range(1, 17)
 NO_MONTH = ("无日期", "no date")
@@ -103,7 +103,6 @@ def _name(graph: Graph, node, lang: str) -> str:
 
 
 def _header(outcome: Outcome) -> str:
-    from kb.reports.text import summary  # here, not at the top: kb.reports.text may import this module for its FORMATS
 
     s = summary(outcome)
     cards = [

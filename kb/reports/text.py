@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from itertools import groupby
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -11,25 +10,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kb.checking.pipeline import Outcome
 from kb.namespaces import DXO, bind_prefixes
-
-SEVERITIES = ("Violation", "Warning", "Info")
-
-
-def summary(outcome: Outcome) -> dict:
-    counts = Counter(f.severity for f in outcome.findings)
-    return {
-        "sources": len(outcome.batch.graphs),
-        "records": len({f.record for f in outcome.findings} | _records(outcome)),
-        **{severity.lower(): counts.get(severity, 0) for severity in SEVERITIES},
-        "not_recorded": sum(1 for f in outcome.findings if f.missing),
-        "input_errors": len(outcome.errors),
-        "not_in_force": len(outcome.not_in_force),
-    }
-
-
-def _records(outcome: Outcome) -> set[str]:
-    data = outcome.batch.union()
-    return {str(s) for s in data.subjects(RDF.type) if isinstance(s, URIRef)}
+from kb.reports.summary import summary
 
 
 def _profile(outcome: Outcome) -> dict:
@@ -145,12 +126,3 @@ def as_turtle(outcome: Outcome) -> str:
         if error.field:
             graph.add((node, DXO.field, Literal(error.field)))
     return graph.serialize(format="turtle")
-
-
-def as_html(outcome: Outcome) -> str:
-    from kb.reports.html import as_html as page
-
-    return page(outcome)
-
-
-FORMATS = {"text": as_text, "json": as_json, "turtle": as_turtle, "html": as_html}
