@@ -1,4 +1,4 @@
-"""Fuzz reading records for longer than the test suite does: the property of tests/test_fuzz_records.py on N new
+"""Fuzz reading records for longer than the test suite does: the property of tests/records/test_fuzz_records.py on N new
 random examples (the suite runs 25 fixed ones).
 
     python benchmarks/fuzz.py --examples 2000          # about 0.5 s an example on one core
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "exit-codes"
         os.environ.update(KB_FUZZ_EXAMPLES=str(args.examples), KB_FUZZ_LOG=str(log))
-        options = ["-q", "-n", "0", "-p", "no:cacheprovider", "tests/test_fuzz_records.py"]
+        options = ["-q", "-n", "0", "-p", "no:cacheprovider", "tests/records/test_fuzz_records.py"]
         if args.seed is not None:
             options.append(f"--hypothesis-seed={args.seed}")
         started = time.monotonic()

@@ -3,7 +3,7 @@
     python tests/queries/regenerate.py                      # every query in queries/
     python tests/queries/regenerate.py late-documents ...   # only these
 
-Each query runs exactly as tests/test_query_library.py runs it (same knowledge graph, parameters and fixtures).
+Each query runs exactly as tests/asking/test_query_library.py runs it (same knowledge graph, parameters and fixtures).
 A written file is a claim about the data: read its rows and check them by hand before committing it; fix the query,
 not the file, when a row is wrong.
 """

@@ -19,7 +19,7 @@ from kb.checking.pipeline import validate_batch, validate_paths
 from kb.records.load import read
 from kb.records.store import Store, source_graph
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "examples"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-HOME = Path(__file__).resolve().parent.parent
+HOME = Path(__file__).resolve().parents[2]
 # What each hostile client may hear, and must have heard at least once; besides, every worker may be busy
 EXPECTED = {
     "memory-bomb": ("503 memory limit", "503 time limit"),

@@ -15,7 +15,7 @@ from kb.reasoning import readings
 from kb.reasoning.infer import infer
 from kb.records.load import read
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RECORDS = [*sorted(str(p) for p in (ROOT / "tests" / "cases").glob("*/*.json")), str(ROOT / "data" / "examples")]
 
 

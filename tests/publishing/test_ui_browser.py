@@ -28,7 +28,7 @@ from tests.kb_server import DIRECT, running_kb_serve
 
 pytestmark = pytest.mark.xdist_group("kb-serve-ui")  # its server starts once, on one worker
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-extensions", "--disable-dev-shm-usage",

@@ -25,7 +25,7 @@ from kb.namespaces import DXO, DXS
 from kb.reasoning import readings
 from kb.records import load
 
-CASES = Path(__file__).resolve().parent / "cases"
+CASES = Path(__file__).resolve().parents[1] / "cases"
 COMPLETE = {"P_completeRecords": "officeSystems"}
 # Shapes whose needed field cannot be left out alone, with why: then there is nothing to judge.
 NOT_LEFT_OUT_ALONE = {

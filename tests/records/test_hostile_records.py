@@ -71,8 +71,8 @@ def test_a_nested_context_is_refused_and_never_fetched(tmp_path, listener, where
 
 
 def test_a_context_in_a_list_inside_a_list_is_refused_and_never_fetched(tmp_path, listener):
-    """Found by fuzzing (tests/test_fuzz_records.py): JSON-LD reads a list inside a list as the field's own values, and
-    the record check did not look inside it, so an @context there was fetched."""
+    """Found by fuzzing (tests/records/test_fuzz_records.py): JSON-LD reads a list inside a list as the field's own
+    values, and the record check did not look inside it, so an @context there was fetched."""
     url = f"http://127.0.0.1:{listener.port}/context.jsonld"
     bad = {"id": "meeting/bad", "type": "Meeting", "venue": [[{"@context": url, "name": "v"}]]}
     path = tmp_path / "records.json"
@@ -145,8 +145,8 @@ def test_an_undecodable_byte_is_reported_by_line_and_column(tmp_path):
 
 
 # Inputs that crashed a run (exit 3, or the reasoner's Rust panic escaping as a traceback) until the loader refused
-# them; found by fuzzing reading (tests/test_fuzz_records.py) or while writing it. One run reads them all beside the
-# good record, as a user's folder would.
+# them; found by fuzzing reading (tests/records/test_fuzz_records.py) or while writing it. One run reads them all beside
+# the good record, as a user's folder would.
 TURTLE_PREFIXES = "@prefix dxo: <https://w3id.org/daxing-zuofeng/ontology/> .\n"
 ONCE_CRASHED = {
     "long-number.json": ('[{"id": "meeting/n", "type": "Meeting", "minutes": ' + "1" * 5000 + "}]",

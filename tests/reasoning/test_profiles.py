@@ -83,7 +83,7 @@ def test_every_alternative_that_is_not_a_default_is_judged_by_some_case():
     from pathlib import Path
 
     used = set()
-    for path in (Path(__file__).resolve().parent / "cases").glob("*/*.json"):
+    for path in (Path(__file__).resolve().parents[1] / "cases").glob("*/*.json"):
         case = json.loads(path.read_text(encoding="utf-8"))
         if "profile" in case or "settings" in case:
             used |= {(c.setting, c.alternative) for c in readings.resolve(case.get("profile", "default"),

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from tests.listener import Listener
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "examples"
 BASE = "https://w3id.org/daxing-zuofeng/id/"
 LONG_RUN = int(os.environ.get("KB_FUZZ_EXAMPLES", "0"))

@@ -21,7 +21,7 @@ from kb.reasoning import readings
 from kb.reasoning.infer import infer
 from kb.records.load import owner, read
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASE_FILES = sorted((ROOT / "tests" / "cases").glob("*/*.json"))
 SOURCES = [*CASE_FILES, ROOT / "data" / "examples"]
 

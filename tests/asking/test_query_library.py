@@ -32,9 +32,9 @@ from kb.checking.pipeline import validate_paths
 from kb.checking.results import results_graph
 from kb.namespaces import DXD
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "queries"
-EXPECTED = Path(__file__).resolve().parent / "queries"
+EXPECTED = Path(__file__).resolve().parents[1] / "queries"
 NAMES = sorted(p.stem for p in QUERIES.glob("*.rq"))
 CONTROL = ("fixtures", "expectEmpty", "comment")
 AT_LEAST = 18

@@ -17,7 +17,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from kb.namespaces import DXCAL, DXO
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CALENDAR = ROOT / "data" / "calendar" / "working-days.ttl"
 ONTOLOGY = ROOT / "ontology" / "calendar.ttl"
 QUERY = ROOT / "queries" / "working-days-between.rq"

@@ -38,11 +38,11 @@ from kb.remote.pushdown import (
     validate_batch_on_endpoint,
     validate_on_endpoint,
 )
-from tests import test_query_library as library
+from tests.asking import test_query_library as library
+from tests.checking.test_engines_agree import result_keys
 from tests.oxigraph_server import free_port, running_oxigraph
-from tests.test_engines_agree import result_keys
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = str(ROOT / "data" / "examples")
 BENCHMARK_EVENTS = 150
 BLANK_LABEL = re.compile(r"N[0-9a-f]{32}")  # rdflib's labels, new on every read of the records

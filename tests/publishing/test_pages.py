@@ -25,7 +25,7 @@ from kb.publishing.dataset import GRAPHS, build
 
 pytestmark = pytest.mark.xdist_group("pages")  # the dataset is built once, on one worker
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ONE_HOUR_CLAUSE = "除区政府常务会外,其他专题会议控制在1小时以内"
 RESOURCE_ATTRIBUTES = ("src", "href", "srcset", "action", "data", "poster", "formaction", "background")
 

@@ -24,7 +24,7 @@ from kb import resources
 from kb.namespaces import DXD, DXO, DXP
 from kb.records.load import InputError, mappings, parse_text, read
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "examples" / "csv"
 EXAMPLES = ROOT / "data" / "examples"
 DOCS = ROOT / "docs" / "records.md"

@@ -17,7 +17,7 @@ import pytest
 
 from kb import resources
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "amendment"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "amendment"
 
 
 def meeting(ident: str, day: str, minutes: int) -> dict:

@@ -2,7 +2,7 @@
 and the provisions that read each field.
 
 The committed page must be what a fresh generation from the shapes and the regulation writes, as the calendar and
-the regulation's Turtle are (tests/test_calendar.py, tests/test_regulation.py).
+the regulation's Turtle are (tests/reasoning/test_calendar.py, tests/test_regulation.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from kb.records.load import justifiable_provisions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "records.md"
 
 

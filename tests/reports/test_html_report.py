@@ -30,7 +30,7 @@ from kb.records.load import Batch, InputError
 from kb.reports.html import as_html
 from tests.browser import chromium_path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ("chart-article", "chart-month", "chart-unit")
 
 

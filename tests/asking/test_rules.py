@@ -15,7 +15,7 @@ import pytest
 
 from kb.asking.rules import OUTCOMES, rules_for_paths
 
-SITUATION = Path(__file__).resolve().parent / "fixtures" / "situations" / "mayor-meeting-at-hotel.json"
+SITUATION = Path(__file__).resolve().parents[1] / "fixtures" / "situations" / "mayor-meeting-at-hotel.json"
 MEETING = "https://w3id.org/daxing-zuofeng/id/meeting/2024-05-20-hotel"
 
 
@@ -99,7 +99,7 @@ def test_the_command_lists_outcomes_by_group_with_clauses():
 
 def test_rules_answer_for_every_kind_of_record_a_rule_speaks_about_not_only_events():
     """Documents, bulletin issues and periodicals are asked about without naming them one by one."""
-    examples = Path(__file__).resolve().parent.parent / "data" / "examples"
+    examples = Path(__file__).resolve().parents[2] / "data" / "examples"
     _, rules = rules_for_paths([str(examples / "documents.json"), str(examples / "briefings.json")])
     records = {r.record.rsplit("/id/", 1)[1].split("/")[0] for r in rules}
     assert {"document", "bulletin", "periodical"} <= records
