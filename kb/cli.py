@@ -16,7 +16,8 @@ import sys
 import threading
 import time
 
-from kb import __version__, commands
+from kb import __version__
+from kb.commands import one_line, run
 
 EPILOG = """examples:
   kb validate data/examples                      validate the bundled sample records
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "serve":  # the server stops its workers on Ctrl-C itself
         signal.signal(signal.SIGINT, interrupt)
     try:
-        return commands.run(args)
+        return run(args)
     except KeyboardInterrupt:  # Ctrl-C: no traceback, and no half-written file (outputs are written atomically)
         interrupt.pending = False
         print("\nkb: interrupted; nothing was written", file=sys.stderr)
@@ -200,14 +201,14 @@ def _crashed(args, exc: Exception) -> int:
     from kb.records.store import StoreError
 
     if isinstance(exc, StoreError):
-        print(f"kb: {commands.one_line(exc)}", file=sys.stderr)
+        print(f"kb: {one_line(exc)}", file=sys.stderr)
         return 2
     if args.debug:
         import traceback
 
         traceback.print_exception(exc)
     command = " ".join(["kb", args.command] + ([args.store_command] if args.command == "store" else []))
-    said = commands.one_line(exc)
+    said = one_line(exc)
     print(f"{command}: unexpected error, not a result: {type(exc).__name__}{': ' + said if said else ''} "
           "(exit 3; run again with --debug for the traceback)", file=sys.stderr)
     return 3
