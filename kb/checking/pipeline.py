@@ -20,6 +20,7 @@ from rdflib.namespace import RDF
 
 from kb import resources
 from kb.checking import compiler
+from kb.checking import engine as fast_engine
 from kb.checking.findings import Finding, findings_from
 from kb.checking.missing import open_world
 from kb.namespaces import DXO, DXS
@@ -68,17 +69,17 @@ def compiled_shapes(choices: tuple[Choice, ...]) -> compiler.Plan:
 
 
 def validate_graph(data: Graph, choices: tuple[Choice, ...] | None = None,
-                   engine: Engine = "fast", progress: compiler.Progress | None = None) -> tuple[Graph, Graph]:
+                   engine: Engine = "fast", progress: fast_engine.Progress | None = None) -> tuple[Graph, Graph]:
     """Validate `data` (not changed) under the chosen readings; return the inferred graph and the SHACL results."""
     choices = choices or readings.resolve()
     shapes = readings.shapes(choices)
     inferred = infer(data, choices)
     if engine == "fast":  # straight into Oxigraph: the view is never built as an rdflib graph
         described = ReadOnlyGraphAggregate([data, inferred])
-        backend = compiler.OxigraphBackend()
+        backend = fast_engine.OxigraphBackend()
         for part in (data, inferred, shape_parameters(shapes), days_for(described)):
             backend.load_ntriples(part.serialize(format="nt", encoding="utf-8"))
-        report = compiler.validate(described, shapes, backend=backend, plan=compiled_shapes(choices),
+        report = fast_engine.validate(described, shapes, backend=backend, plan=compiled_shapes(choices),
                                     whole_view=lambda: validation_view(data, inferred, shapes), progress=progress)
         return inferred, report.results
     view = validation_view(data, inferred, shapes)
@@ -99,7 +100,7 @@ def shacl_results(view: Graph, choices: tuple[Choice, ...], engine: Engine = "fa
     """The SHACL results graph (pySHACL's form) of the view, by either engine."""
     shapes = readings.shapes(choices)
     if engine == "fast":
-        return compiler.validate(view, shapes, plan=compiled_shapes(choices)).results
+        return fast_engine.validate(view, shapes, plan=compiled_shapes(choices)).results
     if engine != "pyshacl":
         raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
     _, results, _ = pyshacl.validate(
@@ -116,13 +117,13 @@ def shacl_results(view: Graph, choices: tuple[Choice, ...], engine: Engine = "fa
 
 
 def validate_paths(paths: list[str], stdin=None, choices: tuple[Choice, ...] | None = None,
-                   engine: Engine = "fast", progress: compiler.Progress | None = None) -> Outcome:
+                   engine: Engine = "fast", progress: fast_engine.Progress | None = None) -> Outcome:
     """Validate every readable record of `paths` together, so records can refer to each other."""
     return validate_batch(read(paths, stdin=stdin), choices, engine, progress)
 
 
 def validate_batch(batch: Batch, choices: tuple[Choice, ...] | None = None, engine: Engine = "fast",
-                   progress: compiler.Progress | None = None) -> Outcome:
+                   progress: fast_engine.Progress | None = None) -> Outcome:
     """Validate records already read (from files, or from the store) together."""
     choices = choices or readings.resolve()
     data = batch.union()

@@ -41,7 +41,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from kb.asking import query
-from kb.checking import compiler, sparql_text
+from kb.checking import compiler, engine, sparql_text
 from kb.checking.pipeline import Outcome, compiled_shapes, outcome_of, validation_view
 from kb.checking.sparql_text import _closing, _next, _tokens
 from kb.reasoning import readings
@@ -134,7 +134,7 @@ def skolemized(graph: Graph, prefix: str) -> Skolemized:
     return Skolemized(_NT_TERM.sub(swap, text) if b"_:" in text else text, prefix, nodes)
 
 
-class EndpointBackend(compiler.Backend):
+class EndpointBackend(engine.Backend):
     """The compiled checks answered by a SPARQL server, over the endpoint's graph (its ``default-graph-uri``).
 
     Args:
@@ -156,7 +156,7 @@ class EndpointBackend(compiler.Backend):
         """The query's variables and rows; with `this`, the focus node is written into the query text (a server
         knows nothing of the embedded store's substitutions)."""
         if this is not None:
-            query = compiler._prebind(query, self.sendable(this))
+            query = compiler.prebind_this(query, self.sendable(this))
         self.queries += 1
         names, rows = self.endpoint.select(self.prepared(query))
         return names, [tuple(map(self.local, row)) for row in rows]
@@ -258,16 +258,16 @@ def results_on_endpoint(view: Graph, choices: tuple[Choice, ...], endpoint: Endp
 
 
 def _validate(view: Graph, shapes: Graph, plan: compiler.Plan, backend: EndpointBackend) -> Graph:
-    """compiler.validate, with the checks that cannot be sent to a server run locally."""
+    """engine.validate, with the checks that cannot be sent to a server run locally."""
     results = Graph()
     remote = [check for check in plan.checks if check.focus_query is None or check.prebind_as_text]
     local = [check for check in plan.checks if check not in remote]
-    compiler.run_checks(replace(plan, checks=remote), shapes, backend, results, view)
+    engine.run_checks(replace(plan, checks=remote), shapes, backend, results, view)
     if local:
-        compiler.run_checks(replace(plan, checks=local), shapes, compiler.OxigraphBackend.of(view), results, view)
+        engine.run_checks(replace(plan, checks=local), shapes, engine.OxigraphBackend.of(view), results, view)
     if plan.fallback:
-        compiler._fallback(view, shapes, plan, results)
-    compiler.finish_report(results)
+        engine.fallback(view, shapes, plan, results)
+    engine.finish_report(results)
     return results
 
 

@@ -24,7 +24,7 @@ import pytest
 from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 from rdflib import Graph, URIRef
 
-from kb.checking.compiler import validate as fast_validate
+from kb.checking.engine import validate as fast_validate
 from tests.w3c.manifest import SH, Entry, load_entries, report_conforms, report_results
 
 ENTRIES = load_entries()
