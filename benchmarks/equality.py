@@ -40,7 +40,7 @@ def compare_shard(events: int, shard: int, size: int) -> tuple[Counter, Counter]
     from kb.reasoning import readings
     from kb.reasoning.infer import infer
     from kb.records.load import read
-    from tests.test_engines_agree import result_keys
+    from tests.checking.test_engines_agree import result_keys
 
     made = generate.generate_all(events)
     chosen = events_in_order(events)[shard * size:(shard + 1) * size]
