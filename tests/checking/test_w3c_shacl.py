@@ -25,7 +25,7 @@ from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 from rdflib import Graph, URIRef
 
 from kb.checking.engine import validate as fast_validate
-from tests.w3c.manifest import SH, Entry, load_entries, report_conforms, report_results
+from tests.w3c.manifest import SH, Entry, W3CSuiteSummary, load_entries, report_conforms, report_results
 
 ENTRIES = load_entries()
 
@@ -173,10 +173,6 @@ def test_the_comparison_notices_a_dropped_result():
     assert "missing    1x (<http://datashapes.org/sh/tests/core/property/minCount-001.test#InvalidPerson>" in (
         outcome.problem
     )
-
-
-class W3CSuiteSummary(UserWarning):
-    """Carries the counts to the warnings summary, the one channel -q and xdist both show."""
 
 
 def test_suite_summary(record_property):

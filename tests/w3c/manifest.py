@@ -214,3 +214,9 @@ def _file_of(iri: Node) -> Path:
     if parsed.scheme != "file":
         raise ValueError(f"{iri}: the suite only names local files")
     return Path(unquote(parsed.path))
+
+
+class W3CSuiteSummary(UserWarning):
+    """Carries the counts to the warnings summary, the one channel -q and xdist both show. Defined here, not in the
+    test module: xdist's controller imports a warning's class by its module, and `tests.w3c.manifest` is importable
+    from the repository root while a test module in a subfolder is not."""
