@@ -60,7 +60,8 @@ def _reference(records: Path) -> dict:
     from kb.reasoning import readings
     from kb.reasoning.calendar import calendar
     from kb.reasoning.derive import derived_facts
-    from kb.records.load import owner, read
+    from kb.records.load import read
+    from kb.records.triples import owner
 
     phases, shapes_s = _instrument_pyshacl()
     started = time.perf_counter()

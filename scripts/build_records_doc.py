@@ -7,7 +7,7 @@ provision that admits a justification: a shape implementing it lowers its severi
 those are is data, in the shapes; their notation and clause are data, in data/regulation/. Copying them into the
 page by hand would let the two drift apart, so this script writes the list between two marker comments of
 docs/records.md (the rest of the page stays hand-written) and `--check` proves that the page is current. The loader
-refuses an exception for any other provision with the same list (kb/records/load.py, `justifiable_provisions`).
+refuses an exception for any other provision with the same list (kb/records/fields.py, `justifiable_provisions`).
 
 Which provisions read a field is data too: a shape reads the properties on its paths and in its SPARQL, and those
 that decide whether a record is in the class it targets (the situation classes of ontology/); a property read
@@ -42,7 +42,7 @@ from kb.files import write_atomically  # noqa: E402
 from kb.namespaces import DXO, DXS, PREFIXES  # noqa: E402
 from kb.reasoning import readings  # noqa: E402
 from kb.reasoning.derive import DERIVED_FROM  # noqa: E402
-from kb.records.load import NONE_RECORDED, justifiable_provisions  # noqa: E402
+from kb.records.fields import NONE_RECORDED, justifiable_provisions  # noqa: E402
 
 DOC = REPO_ROOT / "docs" / "records.md"
 BEGIN = ("<!-- BEGIN GENERATED provisions-admitting-justification: written by scripts/build_records_doc.py from the "

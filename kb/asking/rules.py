@@ -20,7 +20,7 @@ from kb.checking.pipeline import Outcome, validate_paths
 from kb.checking.results import results_graph
 from kb.namespaces import DXO, DXS
 from kb.reasoning import readings
-from kb.records.load import owner
+from kb.records.triples import owner
 
 OUTCOMES = ("violated", "warning", "not enough data", "passed", "not applicable")
 QUERY = "rules-for-situation"

@@ -22,7 +22,8 @@ from kb.checking.missing import MISSING_FACT
 from kb.namespaces import DXO, DXS, ELI
 from kb.reasoning import readings
 from kb.reasoning.readings import Choice
-from kb.records.load import Batch, owner
+from kb.records.batch import Batch
+from kb.records.triples import owner
 
 _IRI = re.compile(r"https?://[^\s,;)]+")
 SEVERITY_RANK = {SH.Info: 0, SH.Warning: 1, SH.Violation: 2}

@@ -29,7 +29,8 @@ from kb.reasoning.calendar import days_for
 from kb.reasoning.in_force import NotInForce, act_applies_from, in_force, record_date
 from kb.reasoning.infer import infer
 from kb.reasoning.readings import Choice
-from kb.records.load import Batch, InputError, read
+from kb.records.batch import Batch, InputError
+from kb.records.load import read
 
 
 @dataclass

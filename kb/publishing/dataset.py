@@ -29,7 +29,7 @@ from kb.namespaces import KBG
 from kb.reasoning import readings
 from kb.reasoning.calendar import calendar
 from kb.reasoning.readings import Choice
-from kb.records.load import InputError
+from kb.records.batch import InputError
 
 GRAPHS = {name: KBG[name] for name in ("regulation", "ontology", "vocabularies", "shapes", "settings", "calendar",
                                        "records", "inferred", "results")}

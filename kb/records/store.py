@@ -32,7 +32,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from kb import __version__
 from kb.namespaces import DXD, DXO
-from kb.records.load import Batch
+from kb.records.batch import Batch
 
 DEFAULT_STORE = "kb-store"
 PROVENANCE = DXD["graph/provenance"]

@@ -47,7 +47,8 @@ from kb.checking.sparql_text import _closing, _next, _tokens
 from kb.reasoning import readings
 from kb.reasoning.infer import infer
 from kb.reasoning.readings import Choice
-from kb.records.load import Batch, read
+from kb.records.batch import Batch
+from kb.records.load import read
 from kb.remote.endpoint import Endpoint, EndpointError
 from kb.terms import LiteralRestorer
 

@@ -19,7 +19,8 @@ from rdflib.namespace import RDF, SH
 from kb.checking.pipeline import shacl_results, validation_view
 from kb.reasoning import readings
 from kb.reasoning.infer import infer
-from kb.records.load import owner, read
+from kb.records.load import read
+from kb.records.triples import owner
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE_FILES = sorted((ROOT / "tests" / "cases").glob("*/*.json"))

@@ -24,6 +24,9 @@ from kb.checking.pipeline import validate_batch
 from kb.namespaces import DXO, DXS
 from kb.reasoning import readings
 from kb.records import load
+from kb.records.batch import Batch
+from kb.records.fields import context_terms, property_iri
+from kb.records.json_records import records_graph
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 COMPLETE = {"P_completeRecords": "officeSystems"}
@@ -59,7 +62,7 @@ def _rewrite(value, fact: str, replacement, terms: dict) -> int:
         return 0
     for key in list(value):
         definition = terms.get(key)
-        if definition is not None and key not in ("id", "type") and load._property_iri(definition, key) == fact:
+        if definition is not None and key not in ("id", "type") and property_iri(definition, key) == fact:
             count += 1
             if replacement is None:
                 del value[key]
@@ -68,15 +71,15 @@ def _rewrite(value, fact: str, replacement, terms: dict) -> int:
             continue
         scoped = terms
         if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
-            scoped = {**terms, **load._terms(definition["@context"])}
+            scoped = {**terms, **context_terms(definition["@context"])}
         count += _rewrite(value[key], fact, replacement, scoped)
     return count
 
 
 def _validate(records: list[dict], settings: dict | None = None):
-    graph, errors = load.records_graph(records, "case", lambda index: f"/{index}")
+    graph, errors = records_graph(records, "case", lambda index: f"/{index}")
     assert not errors, [str(e) for e in errors]
-    batch = load.Batch(graphs={"case": graph}, errors=[])
+    batch = Batch(graphs={"case": graph}, errors=[])
     return validate_batch(batch, readings.resolve("default", settings))
 
 
@@ -112,7 +115,7 @@ def _cases_writing(need, terms) -> list[tuple[Path, list[dict]]]:
 
 @pytest.mark.parametrize("shape", sorted(NEEDS))
 def test_a_field_left_out_is_never_a_breach_and_a_field_recorded_as_none_is(shape):
-    terms = load._terms(resources.context())
+    terms = context_terms(resources.context())
     exercised = []
     for need in NEEDS[shape]:
         for path, records in _cases_writing(need, terms):
@@ -155,7 +158,7 @@ def test_fields_declared_complete_are_read_as_none_when_left_out():
     shapes = readings.shapes(readings.resolve("default", COMPLETE))
     complete = set(shapes.subjects(DXO.completeInRecords, None))
     assert complete, "the officeSystems alternative declares no field complete"
-    terms = load._terms(resources.context())
+    terms = context_terms(resources.context())
     checked = 0
     for need in (n for group in NEEDS.values() for n in group if n.fact in complete and _counts_or_requires(n)):
         for _, records in _cases_writing(need, terms)[:1]:

@@ -22,7 +22,9 @@ from rdflib.namespace import RDF, SKOS
 
 from kb import resources
 from kb.namespaces import DXD, DXO, DXP
-from kb.records.load import InputError, mappings, parse_text, read
+from kb.records.batch import InputError
+from kb.records.load import parse_text, read
+from kb.records.tables import mappings
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "examples" / "csv"

@@ -17,7 +17,8 @@ from rdflib import Literal, URIRef, namespace
 from kb import resources
 from kb.checking.pipeline import validate_paths
 from kb.namespaces import DXD, DXO, DXP, DXS
-from kb.records.load import check_record, justifiable_provisions, parse_text, read
+from kb.records.fields import check_record, justifiable_provisions
+from kb.records.load import parse_text, read
 
 
 def _terms(context: dict) -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from kb.records.load import justifiable_provisions
+from kb.records.fields import justifiable_provisions
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "records.md"

@@ -26,7 +26,7 @@ from kb.checking.results import results_graph
 from kb.namespaces import DXD, DXO
 from kb.reasoning import readings
 from kb.reasoning.in_force import NotInForce
-from kb.records.load import Batch, InputError
+from kb.records.batch import Batch, InputError
 from kb.reports.html import as_html
 from tests.browser import chromium_path
 
