@@ -22,6 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
 
 from kb import __version__, resources
+from kb.checking.findings import Finding
 from kb.checking.pipeline import Outcome
 from kb.namespaces import DXD, DXO, ELI, bind_prefixes
 from kb.reasoning.in_force import record_date
@@ -81,6 +82,30 @@ def _value(described: Graph, value: str | None):
     return URIRef(value) if value.startswith("http") else Literal(value)
 
 
+def add_result(graph: Graph, result, f: Finding, value) -> None:
+    """A finding as a SHACL validation result that also names its record, provision, limit, source, justification
+    and missing fact: the statements the stored results and the Turtle report share."""
+    graph.add((result, RDF.type, SH.ValidationResult))
+    graph.add((result, SH.focusNode, BNode(f.focus[2:]) if f.focus.startswith("_:") else URIRef(f.focus)))
+    graph.add((result, DXO.record, URIRef(f.record)))
+    graph.add((result, SH.sourceShape, URIRef(f.shape)))
+    graph.add((result, SH.resultSeverity, SH[f.severity]))
+    graph.add((result, DXO.provision, URIRef(f.provision)))
+    graph.add((result, SH.resultMessage, Literal(f.message_zh, lang="zh")))
+    graph.add((result, SH.resultMessage, Literal(f.message_en, lang="en")))
+    if value is not None:
+        graph.add((result, SH.value, value))
+    if f.limit:
+        graph.add((result, DXO.limit, Literal(f.limit)))
+    if f.source:
+        graph.add((result, DXO.sourceFile, Literal(f.source)))
+    if f.justification is not None:
+        graph.add((result, DXO.justification, Literal(f.justification, lang="zh")))
+        graph.add((result, DXO.originalSeverity, SH[f.original_severity]))
+    if f.missing:
+        graph.add((result, DXO.missingFact, URIRef(f.missing)))
+
+
 def results_graph(outcome: Outcome, run: URIRef | None = None, started: datetime | None = None,
                   ended: datetime | None = None) -> Graph:
     """The run and its findings as RDF, ready to be stored next to the records they are about.
@@ -113,30 +138,12 @@ def results_graph(outcome: Outcome, run: URIRef | None = None, started: datetime
         seen[key] = seen.get(key, -1) + 1  # two blank nodes alike in every statement: told apart by their count
         result = _result_iri(run, *key, *([str(seen[key])] if seen[key] else []))
         record = URIRef(f.record)
-        graph.add((result, RDF.type, SH.ValidationResult))
+        add_result(graph, result, f, value)
         graph.add((result, PROV.wasGeneratedBy, run))
         graph.add((result, DXO.run, run))
-        graph.add((result, SH.focusNode, BNode(f.focus[2:]) if f.focus.startswith("_:") else URIRef(f.focus)))
-        graph.add((result, DXO.record, record))
-        graph.add((result, SH.sourceShape, URIRef(f.shape)))
-        graph.add((result, SH.resultSeverity, SH[f.severity]))
-        graph.add((result, DXO.provision, URIRef(f.provision)))
         article = _article(URIRef(f.provision))
         if article is not None:
             graph.add((result, DXO.article, article))
-        graph.add((result, SH.resultMessage, Literal(f.message_zh, lang="zh")))
-        graph.add((result, SH.resultMessage, Literal(f.message_en, lang="en")))
-        if value is not None:
-            graph.add((result, SH.value, value))
-        if f.limit:
-            graph.add((result, DXO.limit, Literal(f.limit)))
-        if f.source:
-            graph.add((result, DXO.sourceFile, Literal(f.source)))
-        if f.justification is not None:
-            graph.add((result, DXO.justification, Literal(f.justification, lang="zh")))
-            graph.add((result, DXO.originalSeverity, SH[f.original_severity]))
-        if f.missing:
-            graph.add((result, DXO.missingFact, URIRef(f.missing)))
         when = record_date(described, record)
         if when is not None:
             graph.add((result, DXO.recordDate, Literal(when.isoformat(), datatype=XSD.date)))

@@ -9,6 +9,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kb.checking.pipeline import Outcome
+from kb.checking.results import add_result
 from kb.namespaces import DXO, bind_prefixes
 from kb.reports.summary import summary
 
@@ -97,25 +98,8 @@ def as_turtle(outcome: Outcome) -> str:
     for f in outcome.findings:
         result = BNode()
         graph.add((report, SH.result, result))
-        graph.add((result, RDF.type, SH.ValidationResult))
-        graph.add((result, SH.focusNode, BNode(f.focus[2:]) if f.focus.startswith("_:") else URIRef(f.focus)))
-        graph.add((result, DXO.record, URIRef(f.record)))
-        graph.add((result, SH.sourceShape, URIRef(f.shape)))
-        graph.add((result, SH.resultSeverity, SH[f.severity]))
-        graph.add((result, DXO.provision, URIRef(f.provision)))
-        graph.add((result, SH.resultMessage, Literal(f.message_zh, lang="zh")))
-        graph.add((result, SH.resultMessage, Literal(f.message_en, lang="en")))
-        if f.value is not None:
-            graph.add((result, SH.value, URIRef(f.value) if f.value.startswith("http") else Literal(f.value)))
-        if f.limit:
-            graph.add((result, DXO.limit, Literal(f.limit)))
-        if f.source:
-            graph.add((result, DXO.sourceFile, Literal(f.source)))
-        if f.justification is not None:
-            graph.add((result, DXO.justification, Literal(f.justification, lang="zh")))
-            graph.add((result, DXO.originalSeverity, SH[f.original_severity]))
-        if f.missing:
-            graph.add((result, DXO.missingFact, URIRef(f.missing)))
+        value = None if f.value is None else URIRef(f.value) if f.value.startswith("http") else Literal(f.value)
+        add_result(graph, result, f, value)
     for error in outcome.errors:
         node = BNode()
         graph.add((report, DXO.inputError, node))
