@@ -54,6 +54,7 @@ HOME = HERE.parent
 if str(HOME) not in sys.path:
     sys.path.insert(0, str(HOME))
 
+from tests.kb_server import answers  # noqa: E402  (the tests' own probe of a starting server)
 from tests.listener import Listener  # noqa: E402  (the socket the tests count connections with)
 from tests.oxigraph_server import free_port  # noqa: E402
 
@@ -103,14 +104,6 @@ class Served:
     peak_kb: int = 0  # the largest peak RSS of the server and the workers it reaped (wait4)
 
 
-def _answers(url: str) -> bool:
-    try:
-        with DIRECT.open(f"{url}/sparql?query=ASK%7B%7D", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @contextmanager
 def serving(scratch: Path, records: str, options: list[str]):
     """A real `kb serve` in its own process group; stopped with SIGINT, then the whole group is killed, always."""
@@ -127,9 +120,9 @@ def serving(scratch: Path, records: str, options: list[str]):
         served = None
         try:
             deadline = time.monotonic() + START_SECONDS
-            while time.monotonic() < deadline and process.poll() is None and not _answers(url):
+            while time.monotonic() < deadline and process.poll() is None and not answers(url, timeout=2):
                 time.sleep(0.3)
-            if process.poll() is None and _answers(url):
+            if process.poll() is None and answers(url, timeout=2):
                 served = Served(url, process, log, time.monotonic() - started)
                 yield served
                 return

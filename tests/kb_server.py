@@ -52,9 +52,10 @@ class Server:
         return found
 
 
-def _answers(url: str) -> bool:
+def answers(url: str, timeout: float = 1) -> bool:
+    """True once a `kb serve` at `url` answers a query (False while it starts, or after it stopped)."""
     try:
-        with DIRECT.open(f"{url}/sparql?query=ASK%7B%7D", timeout=1) as response:
+        with DIRECT.open(f"{url}/sparql?query=ASK%7B%7D", timeout=timeout) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -72,9 +73,9 @@ def running_kb_serve(tmp_path: Path, *args: str, start_seconds: float = START_SE
                                        stdout=output, stderr=subprocess.STDOUT, env=environment)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + start_seconds
-        while time.monotonic() < deadline and process.poll() is None and not _answers(url):
+        while time.monotonic() < deadline and process.poll() is None and not answers(url):
             time.sleep(0.2)
-        if process.poll() is None and _answers(url):
+        if process.poll() is None and answers(url):
             break
         _stop(process)
         if "address already in use" not in log.read_text().lower():
