@@ -145,7 +145,7 @@ def _instrument() -> tuple[dict, dict]:
 
     pipeline.read = timed("load (read and parse the records)", pipeline.read)
     pipeline.infer = timed("inference (derived facts + OWL 2 RL closure)", pipeline.infer)
-    pipeline.days_for = timed("calendar window", pipeline.days_for)
+    pipeline.days_ntriples = timed("calendar window", pipeline.days_ntriples)
     pipeline.pyshacl.validate = timed("pySHACL", pipeline.pyshacl.validate)
     pipeline.findings_from = timed("findings (explain the results)", pipeline.findings_from)
     pipeline.judge_in_time = timed("provisions in force", pipeline.judge_in_time)

@@ -19,6 +19,9 @@ import time
 from kb import __version__
 from kb.commands import one_line, run
 
+# kb.checking.partitions.DEFAULT_SIZE (a test keeps them equal), not imported: `kb --help` starts without rdflib
+DEFAULT_PARTITION = 500
+
 EPILOG = """examples:
   kb validate data/examples                      validate the bundled sample records
   kb validate meeting.json --format json         one file, machine-readable
@@ -63,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("--results", metavar="FILE",
                           help="also write the run and its results as RDF (Turtle) to FILE, for kb query")
     validate.add_argument("--explain", action="store_true", help="show the chain behind each finding (text)")
+    validate.add_argument("--partition-size", type=_count, default=DEFAULT_PARTITION, metavar="N",
+                          help="validate a large batch in partitions of about N records, in parallel, to the same "
+                               f"findings in bounded memory (text, json, turtle; default {DEFAULT_PARTITION}; "
+                               "0: one run over the whole batch)")
+    validate.add_argument("--jobs", type=_count, default=0, metavar="N",
+                          help="processes validating partitions at once (default: one per core)")
     _engine_option(validate)
     _endpoint_options(validate, "validate the records on this SPARQL 1.1 server: they are read and inferred here, "
                                 "pushed into a run graph there, checked, and the graph is dropped")
@@ -228,6 +237,17 @@ def _endpoint_options(parser, what: str) -> None:
                              "Fuseki's /<dataset>/query)")
     parser.add_argument("--store-endpoint", metavar="URL",
                         help="with --endpoint: its Graph Store Protocol URL (guessed likewise)")
+
+
+def _count(text: str) -> int:
+    """A whole number, 0 or more (argparse names the option when this raises)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
 
 
 def _engine_option(parser) -> None:

@@ -6,6 +6,7 @@ quick to start.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC
 
@@ -81,11 +82,29 @@ def _outcome(args, choices):
         if args.paths:
             print("kb: give record paths or --store, not both (kb load adds files to the store)", file=sys.stderr)
             return None
+        if _partitioned(args):
+            from kb.checking.partitions import validate_in_partitions
+
+            return validate_in_partitions(graphs=store.graphs(), choices=choices, engine=args.engine,
+                                          size=args.partition_size, jobs=args.jobs,
+                                          progress=_progress_bar("validating partitions"), whole_progress=progress)
         return validate_batch(store.batch(), choices, engine=args.engine, progress=progress)
     if not args.paths:
         print("kb: give record files or folders, or --store DIR", file=sys.stderr)
         return None
+    if _partitioned(args):
+        from kb.checking.partitions import validate_in_partitions
+
+        return validate_in_partitions(args.paths, choices=choices, engine=args.engine, size=args.partition_size,
+                                      jobs=args.jobs, progress=_progress_bar("validating partitions"),
+                                      whole_progress=progress)
     return validate_paths(args.paths, choices=choices, engine=args.engine, progress=progress)
+
+
+def _partitioned(args) -> bool:
+    """Whether `kb validate` may cut the batch into partitions: its report needs only the findings and counts."""
+    return (args.command == "validate" and args.partition_size > 0 and args.format in ("text", "json", "turtle")
+            and not (args.explain or args.results or args.save_results))
 
 
 def _load(args) -> int:
@@ -472,16 +491,17 @@ def _settings() -> int:
     return 0
 
 
-def _progress_bar():
-    """A one-line progress of the compiled checks on a terminal; nothing when stderr is piped or a file."""
+def _progress_bar(label: str = "checking"):
+    """A one-line progress (of the compiled checks, or of the partitions) on a terminal; nothing when stderr is
+    piped or a file."""
     if not sys.stderr.isatty():
         return None
 
-    def show(done: int, total: int, shape) -> None:
-        name = str(shape).rsplit("/", 1)[-1][:48]
+    def show(done: int, total: int, shape=None) -> None:
+        name = "" if shape is None else " " + str(shape).rsplit("/", 1)[-1][:48]
         width = 30
         filled = width * done // total
-        sys.stderr.write(f"\r\x1b[Kchecking [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name}")
+        sys.stderr.write(f"\r\x1b[K{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{name}")
         if done == total:
             sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()
@@ -508,6 +528,9 @@ def _validate(args) -> int:
     outcome = _outcome(args, choices)
     if outcome is None:
         return 2
+    if outcome.partitions > 1:
+        print(f"kb: validated in {outcome.partitions} partitions of about {args.partition_size} records, "
+              f"{args.jobs or os.cpu_count()} at a time", file=sys.stderr)
     text = FORMATS[args.format](outcome)
     if args.explain and args.format == "text":
         from kb.asking.explain import explain

@@ -180,8 +180,13 @@ def findings_from(results: Graph, data: Graph, inferred: Graph, batch: Batch | N
         finding = _finding(results, result, explain, data, batch)
         finding.readings = [c.describe() for c in readings.readings_for(URIRef(finding.provision), choices)]
         findings.append(finding)
-    findings.sort(key=lambda f: (f.source or "", f.record, f.notation, f.shape, f.value or ""))
+    findings.sort(key=finding_order)
     return findings
+
+
+def finding_order(f: Finding) -> tuple:
+    """The order reports list findings in: by file, record, provision and shape."""
+    return (f.source or "", f.record, f.notation, f.shape, f.value or "")
 
 
 def _finding(results: Graph, result, explain: Explainer, data: Graph, batch: Batch | None) -> Finding:

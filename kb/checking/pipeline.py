@@ -25,7 +25,7 @@ from kb.checking.findings import Finding, findings_from
 from kb.checking.missing import open_world
 from kb.namespaces import DXO, DXS
 from kb.reasoning import readings
-from kb.reasoning.calendar import days_for
+from kb.reasoning.calendar import days_for, days_ntriples
 from kb.reasoning.in_force import NotInForce, act_applies_from, in_force, record_date
 from kb.reasoning.infer import infer
 from kb.reasoning.readings import Choice
@@ -43,6 +43,16 @@ class Outcome:
     choices: tuple[Choice, ...] = ()
     findings: list[Finding] = field(default_factory=list)
     not_in_force: list[NotInForce] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # the files that gave records
+    records: set[str] = field(default_factory=set)  # the records read (their IRIs)
+    partitions: int = 1  # more than one: validated in partitions, and `batch` holds no graphs (kb.checking.partitions)
+
+    def __post_init__(self) -> None:
+        if self.batch.graphs and not self.sources:
+            self.sources = list(self.batch.graphs)
+        if self.batch.graphs and not self.records:
+            self.records = {str(s) for graph in self.batch.graphs.values() for s in graph.subjects(RDF.type)
+                            if isinstance(s, URIRef)}
 
     @property
     def errors(self) -> list[InputError]:
@@ -78,8 +88,9 @@ def validate_graph(data: Graph, choices: tuple[Choice, ...] | None = None,
     if engine == "fast":  # straight into Oxigraph: the view is never built as an rdflib graph
         described = ReadOnlyGraphAggregate([data, inferred])
         backend = fast_engine.OxigraphBackend()
-        for part in (data, inferred, shape_parameters(shapes), days_for(described)):
+        for part in (data, inferred, shape_parameters(shapes)):
             backend.load_ntriples(part.serialize(format="nt", encoding="utf-8"))
+        backend.load_ntriples(days_ntriples(described))
         report = fast_engine.validate(described, shapes, backend=backend, plan=compiled_shapes(choices),
                                     whole_view=lambda: validation_view(data, inferred, shapes), progress=progress)
         return inferred, report.results

@@ -8,7 +8,7 @@ coverage), not all 4,018 days, and the calendar never enters the owlrl closure (
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -40,17 +40,34 @@ def _triples_of(subject: URIRef) -> list[tuple]:
 
 def days_for(data: Graph) -> Graph:
     """The calendar's description and its days from the records' earliest to their latest date."""
+    window = Graph()
+    for subject in _window(data):
+        window += _triples_of(subject)
+    return window
+
+
+def days_ntriples(data: Graph) -> bytes:
+    """`days_for` as N-Triples, written by Oxigraph from its own terms: what the compiled checks load, without
+    making rdflib terms of a window that may span ten years of days."""
+    return b"".join(_day_ntriples(str(subject)) for subject in _window(data))
+
+
+@lru_cache(maxsize=8192)
+def _day_ntriples(subject: str) -> bytes:
+    return ox.serialize(_by_subject().get(subject, ()), format=ox.RdfFormat.N_TRIPLES)
+
+
+def _window(data: Graph) -> list[URIRef]:
+    """The calendar's own node, then each day from the day before the earliest date to the day after the latest."""
     dates = [_as_date(o) for o in data.objects() if isinstance(o, Literal) and o.datatype in (XSD.date, XSD.dateTime)]
     dates = [d for d in dates if d is not None]
-    window = Graph()
-    window += _triples_of(DXCAL.calendar)
-    if not dates:
-        return window
-    day, last = min(dates) - timedelta(days=1), max(dates) + timedelta(days=1)
-    while day <= last:
-        window += _triples_of(DXCAL[day.isoformat()])
-        day += timedelta(days=1)
-    return window
+    subjects = [DXCAL.calendar]
+    if dates:
+        day, last = min(dates) - timedelta(days=1), max(dates) + timedelta(days=1)
+        while day <= last:
+            subjects.append(DXCAL[day.isoformat()])
+            day += timedelta(days=1)
+    return subjects
 
 
 def _as_date(literal: Literal) -> date | None:

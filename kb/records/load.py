@@ -35,23 +35,38 @@ def read(paths: Iterable[str], stdin=None) -> Batch:
     CSV files are read last, all together, so that a child table (speeches, participants ...) finds its parent
     records in another CSV file of the same call."""
     batch = Batch()
-    tables: list[tuple[str, bytes]] = []
-    for source, text, suffix in _sources(paths, stdin, batch.errors):
-        if suffix == CSV_SUFFIX:
-            tables.append((source, text))
-            continue
-        graph, errors = parse_text(text, suffix, source)
+    for source, graph, errors in read_each(paths, stdin):
         batch.errors.extend(errors)
-        if graph is not None and len(graph):
+        if graph is not None:
             batch.graphs[source] = graph
-    if tables:
-        graphs, errors = parse_csv(tables)
-        batch.errors.extend(errors)
-        batch.graphs.update((source, graph) for source, graph in graphs.items() if len(graph))
     return batch
 
 
-def _sources(paths, stdin, errors: list[InputError]) -> Iterator[tuple[str, str | bytes, str]]:
+def read_each(paths: Iterable[str], stdin=None) -> Iterator[tuple[str, Graph | None, list[InputError]]]:
+    """What `read` reads, one source at a time (source, its graph or None, its errors), so that a large batch never
+    needs all its graphs at once; the CSV files come last, together."""
+    tables: list[tuple[str, bytes]] = []
+    errors: list[InputError] = []
+    for source, text, suffix in sources(paths, stdin, errors):
+        if errors:
+            yield errors[0].source, None, list(errors)
+            errors.clear()
+        if suffix == CSV_SUFFIX:
+            tables.append((source, text))
+            continue
+        graph, problems = parse_text(text, suffix, source)
+        yield source, graph if graph is not None and len(graph) else None, problems
+    if errors:
+        yield errors[0].source, None, list(errors)
+    if tables:
+        graphs, problems = parse_csv(tables)
+        kept = {source: graph for source, graph in graphs.items() if len(graph)}
+        yield from ((source, graph, []) for source, graph in kept.items())
+        if problems:
+            yield problems[0].source, None, problems
+
+
+def sources(paths, stdin, errors: list[InputError]) -> Iterator[tuple[str, str | bytes, str]]:
     """(source, text, suffix) for each file; a CSV file comes as bytes (its encoding is checked with it).
     A file named twice (directly, or inside a folder also named) is read once."""
     seen: set[Path] = set()

@@ -193,14 +193,14 @@ class Store:
 
     def batch(self) -> Batch:
         """The records of every source graph, as `kb.records.load.read` would give them (runs' results left out)."""
-        batch = Batch()
+        return Batch(graphs=dict(self.graphs()))
+
+    def graphs(self) -> Iterator[tuple[str, Graph]]:
+        """(source, its records) for each source graph, one at a time: a large store is never all in memory."""
         with self.reading() as store:
             for info in self._source_graphs(store):
-                graph = Graph()
                 data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(info[0]))
-                graph.parse(data=data.decode("utf-8"), format="nt")
-                batch.graphs[info[1]] = graph
-        return batch
+                yield info[1], Graph().parse(data=data.decode("utf-8"), format="nt")
 
     def results(self) -> Graph:
         """Every stored run's results."""

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rdflib import URIRef
-from rdflib.namespace import RDF
-
 from kb.checking.pipeline import Outcome
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -15,15 +12,11 @@ SEVERITIES = ("Violation", "Warning", "Info")
 def summary(outcome: Outcome) -> dict:
     counts = Counter(f.severity for f in outcome.findings)
     return {
-        "sources": len(outcome.batch.graphs),
-        "records": len({f.record for f in outcome.findings} | _records(outcome)),
+        "sources": len(outcome.sources),
+        "records": len({f.record for f in outcome.findings} | outcome.records),
         **{severity.lower(): counts.get(severity, 0) for severity in SEVERITIES},
         "not_recorded": sum(1 for f in outcome.findings if f.missing),
         "input_errors": len(outcome.errors),
         "not_in_force": len(outcome.not_in_force),
     }
 
-
-def _records(outcome: Outcome) -> set[str]:
-    data = outcome.batch.union()
-    return {str(s) for s in data.subjects(RDF.type) if isinstance(s, URIRef)}

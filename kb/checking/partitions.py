@@ -1,0 +1,431 @@
+"""Validate a large batch in partitions, in parallel processes, to the same findings as one run over the whole.
+
+Memory grows with a batch validated at once (every record, inferred triple and view as rdflib objects); a batch
+cut into partitions of a few hundred records needs only one partition at a time per process, and uses every core.
+
+What a partition must hold, read from the shapes (`dxs:groupsBy`, `dxs:sharedInEveryPartition`, docs/model.md):
+
+- A record another record references (a person, a unit, a periodical ...), or of a class declared shared, is
+  *shared*: every partition holds it. Every other record is *partitioned*: one partition holds it.
+- A shape that reads several partitioned records together (a leader's visits in a month, the receptions of one
+  visiting unit) names the paths to what they share (`dxs:groupsBy`). Records that reach the same node by any such
+  path land in the same partition, with the records that node is (its "home").
+- A finding on a partitioned record is taken from its partition; one on a shared record from its home partition
+  (the first partition when it is no group's node).
+
+First pass (per source, in parallel): parse, cut the graph into records (each named node with its blank nodes),
+and note for each its group nodes and the records it references; the records go to a spool file as N-Triples.
+Second pass (per partition, in parallel): parse the shared records and the partition's own, validate them as the
+whole-batch path does, and keep the findings that belong to the partition.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+from rdflib.paths import Path as RdfPath
+
+from kb.checking.findings import Finding, finding_order
+from kb.checking.pipeline import NotInForce, Outcome, compiled_shapes, outcome_of, validate_batch, validate_graph
+from kb.namespaces import DXS, bind_prefixes
+from kb.reasoning import readings
+from kb.reasoning.derive import derived_facts
+from kb.reasoning.infer import closed_tbox
+from kb.reasoning.readings import Choice
+from kb.records.batch import CSV_SUFFIX, Batch, InputError
+from kb.records.fields import KNOWN_NAMESPACES
+from kb.records.load import parse_text, sources
+from kb.records.tables import parse_csv
+from kb.records.triples import owner
+
+DEFAULT_SIZE = 500  # partitioned records per partition: about 250 MB per process with the records of this regulation
+Progress = Callable[[int, int], None]
+
+
+# --- What the shapes say a partition must hold ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """One joining shape's paths to what its records share, and the records they are read from (none: every one)."""
+
+    paths: tuple[RdfPath | URIRef, ...]
+    only: tuple[tuple[RdfPath | URIRef, object], ...] = ()  # (path, value it must reach, or None: any value)
+
+    def keys(self, described: Graph, record) -> set:
+        if self.only and not any(any(value is None or node == value for node in described.objects(record, path))
+                                 for path, value in self.only):
+            return set()
+        return {node for path in self.paths for node in described.objects(record, path)}
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The groups of the joining shapes, and the classes whose records every partition holds."""
+
+    groups: tuple[Group, ...]
+    shared_classes: frozenset[URIRef]
+
+
+@cache
+def grouping(choices: tuple[Choice, ...]) -> Grouping:
+    shapes = readings.shapes(choices)
+    groups = []
+    for shape in sorted(set(shapes.subjects(DXS.groupsBy, None))):
+        paths = tuple(_rdflib_path(shapes, node) for node in shapes.objects(shape, DXS.groupsBy))
+        only = tuple((_rdflib_path(shapes, shapes.value(condition, SH.path)), shapes.value(condition, SH.hasValue))
+                     for condition in shapes.objects(shape, DXS.groupsOnly))
+        groups.append(Group(paths, only))
+    declared = set(shapes.subjects(DXS.sharedInEveryPartition, None))
+    tbox = closed_tbox(choices).graph
+    shared = {cls for cls in tbox.subjects(RDFS.subClassOf, None) if cls != OWL.Nothing and any(
+        (cls, RDFS.subClassOf, top) in tbox for top in declared)} | declared
+    return Grouping(tuple(dict.fromkeys(groups)), frozenset(shared))
+
+
+def _rdflib_path(shapes: Graph, node) -> RdfPath | URIRef:
+    """A SHACL property path as rdflib evaluates one (`graph.objects(node, path)`)."""
+    if isinstance(node, URIRef):
+        return node
+    if (node, RDF.first, None) in shapes:
+        return SequencePath(*(_rdflib_path(shapes, step) for step in Collection(shapes, node)))
+    for kind, make in ((SH.inversePath, InvPath), (SH.zeroOrMorePath, lambda p: MulPath(p, "*")),
+                       (SH.oneOrMorePath, lambda p: MulPath(p, "+")), (SH.zeroOrOnePath, lambda p: MulPath(p, "?"))):
+        inner = shapes.value(node, kind)
+        if inner is not None:
+            return make(_rdflib_path(shapes, inner))
+    options = shapes.value(node, SH.alternativePath)
+    if options is not None:
+        return AlternativePath(*(_rdflib_path(shapes, step) for step in Collection(shapes, options)))
+    raise ValueError(f"dxs:groupsBy {node}: not a SHACL property path")
+
+
+# --- First pass: records, their groups and references -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One record of one source: where its N-Triples lie in the spool, its group nodes and its references."""
+
+    record: str  # the record's node, in N-Triples form
+    source: str
+    spool: str
+    offset: int
+    length: int
+    keys: frozenset[str]
+    references: frozenset[str]
+    shared: bool  # of a shared class
+    typed: bool  # has an rdf:type (a record a report counts, not a node it names)
+
+
+def _n3(node) -> str:
+    return sys.intern(node.n3())
+
+
+def cut(graph: Graph, source: str, spool: Path, rules: Grouping) -> list[Piece]:
+    """The records of one source graph, appended to `spool` (pickled triples), with what the planner needs of each.
+
+    The spool is pickled, not N-Triples: this process wrote it, and rdflib reads N-Triples ten times slower than
+    pickle gives its terms back."""
+    triples: dict = defaultdict(list)
+    owners: dict = {}
+    for triple in graph:
+        subject = triple[0]
+        if subject not in owners:
+            owners[subject] = owner(graph, subject)
+        triples[owners[subject]].append(triple)
+    described = ReadOnlyGraphAggregate([graph, derived_facts(graph)])
+    pieces = []
+    with spool.open("ab") as out:
+        for record, own in triples.items():
+            data = pickle.dumps(own, protocol=pickle.HIGHEST_PROTOCOL)
+            offset = out.tell()
+            out.write(data)
+            keys = {_n3(node) for group in rules.groups for node in group.keys(described, record)}
+            references = {_n3(o) for _, p, o in own if p != RDF.type and isinstance(o, URIRef) and o != record
+                          and not str(o).startswith(KNOWN_NAMESPACES)}
+            types = {cls for s, p, cls in own if p == RDF.type and s == record}
+            pieces.append(Piece(_n3(record), source, str(spool), offset, len(data), frozenset(keys),
+                                frozenset(references), bool(types & rules.shared_classes), bool(types)))
+    return pieces
+
+
+def cut_text(source: str, text: str, suffix: str, spool: Path, rules: Grouping) -> tuple[list[Piece], list[InputError]]:
+    """Parse one source and cut it (what a worker of the first pass does)."""
+    graph, errors = parse_text(text, suffix, source)
+    return (cut(graph, source, spool, rules) if graph is not None and len(graph) else []), errors
+
+
+# --- The plan: which records each partition holds -----------------------------------------------------------------
+
+
+@dataclass
+class Partition:
+    own: list[Piece] = field(default_factory=list)  # the partitioned records, and the shared records at home here
+    home: set[str] = field(default_factory=set)  # the records whose findings this partition gives
+
+
+class _Groups:
+    """Union-find over records and group nodes."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        root = item
+        while self.parent.setdefault(root, root) != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def join(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
+    """Partitions of at most `size` partitioned records (a group larger than that is one partition), and the
+    shared records every partition holds."""
+    described = {piece.record for piece in pieces}
+    referenced = {ref for piece in pieces for ref in piece.references if ref != piece.record} & described
+    shared_records = referenced | {piece.record for piece in pieces if piece.shared}
+    groups = _Groups()
+    for piece in pieces:
+        groups.find(piece.record)
+        for key in piece.keys:
+            groups.join(piece.record, key)
+    members: dict[str, list[str]] = {}  # group -> its partitioned records, in the order they were read
+    for piece in pieces:
+        if piece.record not in shared_records:
+            group = members.setdefault(groups.find(piece.record), [])
+            if not group or group[-1] != piece.record:
+                group.append(piece.record)
+    partitions: list[Partition] = []
+    where: dict[str, int] = {}
+    for group, records in members.items():
+        unique = list(dict.fromkeys(records))
+        if not partitions or (partitions[-1].home and len(partitions[-1].home) + len(unique) > size):
+            partitions.append(Partition())
+        partitions[-1].home.update(unique)
+        where[group] = len(partitions) - 1
+    if not partitions:
+        partitions.append(Partition())
+    for record in shared_records:
+        partitions[where.get(groups.find(record), 0)].home.add(record)
+    shared = [piece for piece in pieces if piece.record in shared_records]
+    for piece in pieces:
+        if piece.record not in shared_records:
+            partitions[where[groups.find(piece.record)]].own.append(piece)
+    return partitions, shared
+
+
+# --- Second pass: each partition validated ------------------------------------------------------------------------
+
+
+@dataclass
+class PartResult:
+    findings: list[Finding]
+    not_in_force: list[NotInForce]
+    errors: list[InputError]
+
+
+def _graph(pieces: Iterable[Piece]) -> Graph:
+    """The pieces read back from the spool into one graph."""
+    graph = bind_prefixes(Graph())
+    handles: dict[str, object] = {}
+    try:
+        for piece in pieces:
+            handle = handles.get(piece.spool) or handles.setdefault(piece.spool, open(piece.spool, "rb"))  # noqa: SIM115
+            handle.seek(piece.offset)
+            graph.addN((s, p, o, graph) for s, p, o in pickle.loads(handle.read(piece.length)))
+    finally:
+        for handle in handles.values():
+            handle.close()
+    return graph
+
+
+def _graphs_by_source(pieces: list[Piece]) -> dict[str, Graph]:
+    by_source: dict[str, list[Piece]] = defaultdict(list)
+    for piece in pieces:
+        by_source[piece.source].append(piece)
+    return {source: _graph(found) for source, found in by_source.items()}
+
+
+def validate_partition(partition: Partition, shared: list[Piece], choices: tuple[Choice, ...], engine: str
+                       ) -> PartResult:
+    """Validate the shared records and the partition's own together; keep the findings of the records at home.
+
+    The records are one graph (not one per source, which `Batch.union` would copy again); each finding's file is
+    then the file its record came from."""
+    pieces = [*shared, *partition.own]
+    data = _graph(pieces)
+    batch = Batch(graphs={"partition": data})
+    inferred, results = validate_graph(data, choices, engine)
+    outcome = outcome_of(batch, data, inferred, results, choices)
+    home = {_plain(record) for record in partition.home}
+    source_of = {}
+    for piece in pieces:
+        source_of.setdefault(_plain(piece.record), piece.source)
+    findings = [replace(f, source=source_of.get(f.record)) for f in outcome.findings if f.record in home]
+    return PartResult(findings, [n for n in outcome.not_in_force if n.record in home], outcome.errors)
+
+
+def _plain(n3: str) -> str:
+    """The record as a Finding names it (an IRI without brackets; a blank node by its label)."""
+    return n3[1:-1] if n3.startswith("<") else n3[2:]
+
+
+# --- The whole run ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Pass1:
+    pieces: list[Piece] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+
+def validate_in_partitions(paths: list[str] | None = None, stdin=None, choices: tuple[Choice, ...] | None = None,
+                           engine: str = "fast", size: int = DEFAULT_SIZE, jobs: int | None = None,
+                           progress: Progress | None = None, whole_progress=None,
+                           graphs: Iterable[tuple[str, Graph]] | None = None) -> Outcome:
+    """Validate the records of `paths` partition by partition, `jobs` processes at a time (1: in this process).
+
+    The records come from files (`paths`, '-' for stdin) or, one source at a time, from `graphs` (a store's). A
+    batch that fits in one partition is validated as `validate_batch` does, and its outcome holds the graphs (which
+    the HTML report, the results as RDF and `--explain` need); otherwise only findings and counts, and
+    `outcome.partitions` says how many."""
+    choices = choices or readings.resolve()
+    rules = grouping(choices)
+    jobs = jobs or os.cpu_count() or 1
+    _warm(choices)  # the closed TBox and the compiled checks, made once here and inherited by every worker
+    with tempfile.TemporaryDirectory(prefix="kb-partitions-") as scratch, _pool(jobs) as pool:
+        first = (_first_pass(pool, paths or [], stdin, rules, Path(scratch)) if graphs is None
+                 else _first_pass_of_graphs(graphs, rules, Path(scratch)))
+        partitions, shared = plan(first.pieces, size)
+        if len(partitions) == 1:  # the batch fits in one: the whole-batch run, with every output it allows
+            batch = Batch(graphs=_graphs_by_source(first.pieces), errors=first.errors)
+            return validate_batch(batch, choices, engine, progress=whole_progress)
+        parts = list(_ordered(pool, validate_partition, ((p, shared, choices, engine) for p in partitions), progress,
+                              len(partitions)))
+    findings = sorted((f for part in parts for f in part.findings), key=finding_order)
+    not_in_force = sorted((n for part in parts for n in part.not_in_force), key=lambda n: n.record)
+    records = {_plain(piece.record) for piece in first.pieces if piece.typed and piece.record.startswith("<")}
+    return Outcome(Batch(errors=first.errors), Graph(), Graph(), choices, findings, not_in_force,
+                   sources=first.sources, records=records, partitions=len(partitions))
+
+
+def _first_pass(pool, paths: list[str], stdin, rules: Grouping, scratch: Path) -> _Pass1:
+    """Read and cut every source, in parallel, a few files in flight at a time; the CSV files last and together (a
+    child row finds its parent in another file), in this process. Input errors come in the order `read` gives."""
+    found = _Pass1()
+    tables: list[tuple[str, bytes]] = []
+    unread: list[InputError] = []  # files that could not be read, as `sources` finds them
+    marks: list[int] = []  # how many of those came before each task
+
+    def tasks() -> Iterator[tuple]:
+        for source, text, suffix in sources(paths, stdin, unread):
+            if suffix == CSV_SUFFIX:
+                tables.append((source, text))
+                continue
+            marks.append(len(unread))
+            yield source, text, suffix, scratch / f"{len(marks)}.spool", rules
+
+    told = 0
+    for index, (source, (pieces, errors)) in enumerate(_ordered(pool, cut_text, tasks(), label=lambda a: a[0])):
+        found.errors.extend(unread[told:marks[index]])
+        told = marks[index]
+        found.errors.extend(errors)
+        if pieces:
+            found.sources.append(source)
+            found.pieces.extend(pieces)
+    found.errors.extend(unread[told:])
+    if tables:
+        graphs, errors = parse_csv(tables)
+        for source, graph in graphs.items():
+            if len(graph):
+                found.sources.append(source)
+                found.pieces.extend(cut(graph, source, scratch / "tables.spool", rules))
+        found.errors.extend(errors)
+    return found
+
+
+def _first_pass_of_graphs(graphs: Iterable[tuple[str, Graph]], rules: Grouping, scratch: Path) -> _Pass1:
+    found = _Pass1()
+    for source, graph in graphs:
+        if len(graph):
+            found.sources.append(source)
+            found.pieces.extend(cut(graph, source, scratch / "store.spool", rules))
+    return found
+
+
+class _InProcess:
+    """A pool of one: the work done here, in order (tests, and one core)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _pool(jobs: int):
+    return _InProcess() if jobs == 1 else ProcessPoolExecutor(jobs)
+
+
+def _ordered(pool, function, arguments: Iterable[tuple], progress: Progress | None = None, total: int = 0,
+             label: Callable | None = None) -> Iterator:
+    """`function` over each argument tuple, in order, with at most twice as many in flight as workers (so that a
+    large input is never all in memory). With `label`, each answer comes as (label(arguments), answer)."""
+    tag = label or (lambda args: None)
+    if isinstance(pool, _InProcess):
+        for done, args in enumerate(arguments, start=1):
+            answer = function(*args)
+            if progress:
+                progress(done, total)
+            yield (tag(args), answer) if label else answer
+        return
+    queue = iter(arguments)
+    running: dict[Future, tuple] = {}
+    order: list[Future] = []
+
+    def submit(count: int) -> None:
+        for args in _take(queue, count):
+            future = pool.submit(function, *args)
+            running[future] = args
+            order.append(future)
+
+    submit(pool._max_workers * 2)
+    done = 0
+    while order:
+        first = order.pop(0)
+        args = running.pop(first)
+        answer = first.result()
+        done += 1
+        if progress:
+            progress(done, total)
+        submit(1)
+        yield (tag(args), answer) if label else answer
+
+
+def _take(items: Iterator, count: int) -> list:
+    return [item for _, item in zip(range(count), items, strict=False)]
+
+
+def _warm(choices: tuple[Choice, ...]) -> None:
+    closed_tbox(choices)
+    compiled_shapes(choices)

@@ -1,0 +1,155 @@
+"""A batch validated in partitions gives the findings of one run over the whole batch (kb/checking/partitions.py).
+
+Partitions are made small here (tens of records each) so that every group the shapes declare
+(`dxs:groupsBy`) must be kept whole by the planner for the findings to agree: a leader's visits of a month, the
+receptions of one visiting unit, the inspections of one unit ... Findings are compared as everything a report
+shows of them, blank-node labels aside (a blank node is named anew when a partition reads its records back).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from benchmarks import generate
+from kb import cli
+from kb.checking import partitions
+from kb.checking.partitions import Piece, plan, validate_in_partitions
+from kb.checking.pipeline import validate_paths
+from kb.reasoning import readings
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "data" / "examples"
+BLANK = re.compile(r"(_:)?N[0-9a-f]{32}")
+
+
+def _shown(findings) -> Counter:
+    """Each finding as a report shows it, blank-node labels replaced."""
+    return Counter(BLANK.sub("_:b", json.dumps(asdict(f), ensure_ascii=False, sort_keys=True)) for f in findings)
+
+
+def _assert_same(whole, parts) -> None:
+    assert parts.partitions > 1, "the batch was not cut: nothing was compared"
+    assert whole.findings, "a batch with nothing to report compares nothing"
+    shown_whole, shown_parts = _shown(whole.findings), _shown(parts.findings)
+    only_whole, only_parts = shown_whole - shown_parts, shown_parts - shown_whole
+    assert not only_whole and not only_parts, {"only whole": list(only_whole)[:3], "only parts": list(only_parts)[:3]}
+    assert [str(e) for e in parts.errors] == [str(e) for e in whole.errors]
+    assert parts.sources == whole.sources and parts.records == whole.records
+    assert [asdict(n) for n in parts.not_in_force] == [asdict(n) for n in whole.not_in_force]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """300 generated events of every kind with their base records, a tenth made to violate (seed 7)."""
+    folder = tmp_path_factory.mktemp("sample")
+    generate.write(folder, 300)
+    return folder / "records"
+
+
+def test_the_benchmark_sample_in_partitions_of_twenty_gives_the_whole_batch_findings(sample):
+    whole = validate_paths([str(sample)])
+    parts = validate_in_partitions([str(sample)], size=40, jobs=2)
+    assert parts.partitions >= 5
+    _assert_same(whole, parts)
+    planted = json.loads((sample.parent / "expected.json").read_text(encoding="utf-8"))
+    found = {(f.record.rsplit("/id/", 1)[-1], f.shape.rsplit("/", 1)[-1]) for f in parts.findings}
+    assert {(r, s) for r, shapes in planted.items() for s in shapes} <= found
+
+
+def test_the_examples_and_every_case_in_small_partitions_give_the_whole_batch_findings():
+    paths = [str(EXAMPLES), *sorted(str(p) for p in (ROOT / "tests" / "cases").glob("*/*.json"))]
+    assert len(paths) > 200
+    whole = validate_paths(paths)
+    parts = validate_in_partitions(paths, size=100, jobs=2)
+    _assert_same(whole, parts)
+
+
+def test_one_partition_is_the_whole_batch_run_with_its_graphs():
+    whole = validate_paths([str(EXAMPLES)])
+    single = validate_in_partitions([str(EXAMPLES)], size=10_000, jobs=1)
+    assert single.partitions == 1 and len(single.inferred) == len(whole.inferred) > 0
+    assert _shown(single.findings) == _shown(whole.findings)
+
+
+def _piece(record: str, keys=(), references=(), shared=False, source="a.json") -> Piece:
+    return Piece(f"<{record}>", source, "", 0, 0, frozenset(keys), frozenset(f"<{r}>" for r in references),
+                 shared, True)
+
+
+def test_records_reaching_one_group_node_share_a_partition_whatever_the_size():
+    pieces = [_piece("visit/1", keys={"<person/a>"}, references={"person/a"}), _piece("meeting/1"),
+              _piece("visit/2", keys={"<person/a>"}, references={"person/a"}), _piece("person/a"), _piece("meeting/2")]
+    partitions, shared = plan(pieces, size=1)
+    where = {piece.record: index for index, p in enumerate(partitions) for piece in p.own}
+    assert where["<visit/1>"] == where["<visit/2>"]
+    assert len(partitions) == 3
+    assert [piece.record for piece in shared] == ["<person/a>"]
+    assert "<person/a>" in partitions[where["<visit/1>"]].home, "a shared record's findings come from its group"
+
+
+def test_a_referenced_record_or_one_of_a_shared_class_is_in_every_partition_and_at_home_in_one():
+    pieces = [_piece("meeting/1", references={"org/x"}), _piece("org/x"), _piece("period/2024", shared=True),
+              _piece("meeting/2")]
+    partitions, shared = plan(pieces, size=1)
+    assert {piece.record for piece in shared} == {"<org/x>", "<period/2024>"}
+    homes = [p for p in partitions if "<org/x>" in p.home]
+    assert len(homes) == 1 and all(piece.record not in {"<org/x>", "<period/2024>"}
+                                    for p in partitions for piece in p.own)
+
+
+def test_two_descriptions_of_one_record_in_two_files_stay_together():
+    pieces = [_piece("meeting/1", source="a.json"), _piece("meeting/2"), _piece("meeting/1", source="b.json")]
+    partitions, _ = plan(pieces, size=1)
+    holding = [index for index, p in enumerate(partitions) for piece in p.own if piece.record == "<meeting/1>"]
+    assert len(holding) == 2 and len(set(holding)) == 1
+
+
+def test_the_joining_shapes_declare_their_groups_and_the_shared_classes_are_declared():
+    rules = partitions.grouping(readings.resolve())
+    assert len(rules.groups) >= 6, "the shapes over several records (A01.5, A03.2, A06.7 ...) declare dxs:groupsBy"
+    assert any(group.only for group in rules.groups), "A01.5 reads the people only of records naming a visited unit"
+    assert any(str(cls).endswith("ReviewPeriod") for cls in rules.shared_classes)
+
+
+def test_the_command_line_default_is_the_engine_default():
+    assert cli.DEFAULT_PARTITION == partitions.DEFAULT_SIZE
+
+
+def _kb(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600)
+
+
+def test_kb_validate_in_partitions_reports_what_one_run_reports_and_html_still_works(tmp_path):
+    whole = _kb("validate", str(EXAMPLES), "--format", "json", "--partition-size", "0")
+    parts = _kb("validate", str(EXAMPLES), "--format", "json", "--partition-size", "5", "--jobs", "2")
+    assert whole.returncode == parts.returncode == 1, (whole.stderr, parts.stderr)
+    assert "partitions" not in whole.stderr
+    assert re.search(r"validated in \d+ partitions of about 5 records, 2 at a time", parts.stderr)
+    assert BLANK.sub("_:b", parts.stdout) == BLANK.sub("_:b", whole.stdout)
+    page = tmp_path / "report.html"
+    html = _kb("validate", str(EXAMPLES), "--format", "html", "--partition-size", "5", "-o", str(page))
+    assert html.returncode == 1 and "<html" in page.read_text(encoding="utf-8")
+
+
+def test_a_partition_size_that_is_no_count_is_a_usage_error():
+    answer = _kb("validate", str(EXAMPLES), "--partition-size", "-3")
+    assert answer.returncode == 2 and "--partition-size" in answer.stderr and "Traceback" not in answer.stderr
+
+
+def test_kb_validate_store_streams_its_graphs_into_partitions_with_the_same_report(tmp_path):
+    store = str(tmp_path / "store")
+    assert _kb("load", str(EXAMPLES), "--store", store).returncode == 0
+    whole = _kb("validate", "--store", store, "--format", "json", "--partition-size", "0")
+    parts = _kb("validate", "--store", store, "--format", "json", "--partition-size", "5", "--jobs", "2")
+    assert whole.returncode == parts.returncode == 1, (whole.stderr, parts.stderr)
+    assert json.loads(whole.stdout)["findings"] and "partitions of about 5 records" in parts.stderr
+    assert BLANK.sub("_:b", parts.stdout) == BLANK.sub("_:b", whole.stdout)
