@@ -25,6 +25,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -44,7 +45,7 @@ from kb.checking.pipeline import NotInForce, Outcome, compiled_shapes, outcome_o
 from kb.namespaces import DXS, bind_prefixes
 from kb.reasoning import readings
 from kb.reasoning.derive import derived_facts
-from kb.reasoning.infer import closed_tbox
+from kb.reasoning.infer import closed_tbox, infer
 from kb.reasoning.readings import Choice
 from kb.records.batch import CSV_SUFFIX, Batch, InputError
 from kb.records.fields import KNOWN_NAMESPACES
@@ -241,6 +242,7 @@ class PartResult:
     findings: list[Finding]
     not_in_force: list[NotInForce]
     errors: list[InputError]
+    phases: dict[str, float]
 
 
 def _graph(pieces: Iterable[Piece]) -> Graph:
@@ -271,17 +273,33 @@ def validate_partition(partition: Partition, shared: list[Piece], choices: tuple
 
     The records are one graph (not one per source, which `Batch.union` would copy again); each finding's file is
     then the file its record came from."""
+    clock = _Clock()
     pieces = [*shared, *partition.own]
-    data = _graph(pieces)
+    data = clock("reading back", _graph, pieces)
     batch = Batch(graphs={"partition": data})
-    inferred, results = validate_graph(data, choices, engine)
-    outcome = outcome_of(batch, data, inferred, results, choices)
+    inferred = clock("inference", infer, data, choices)
+    _, results = clock("checks", validate_graph, data, choices, engine, inferred=inferred)
+    outcome = clock("findings", outcome_of, batch, data, inferred, results, choices)
     home = {_plain(record) for record in partition.home}
     source_of = {}
     for piece in pieces:
         source_of.setdefault(_plain(piece.record), piece.source)
     findings = [replace(f, source=source_of.get(f.record)) for f in outcome.findings if f.record in home]
-    return PartResult(findings, [n for n in outcome.not_in_force if n.record in home], outcome.errors)
+    return PartResult(findings, [n for n in outcome.not_in_force if n.record in home], outcome.errors, clock.phases)
+
+
+class _Clock:
+    """Seconds spent per phase (summed over calls): what a benchmark prints, and where a slow run spends its time."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+
+    def __call__(self, phase: str, function, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            self.phases[phase] = self.phases.get(phase, 0.0) + time.perf_counter() - started
 
 
 def _plain(n3: str) -> str:
@@ -313,20 +331,26 @@ def validate_in_partitions(paths: list[str] | None = None, stdin=None, choices: 
     rules = grouping(choices)
     jobs = jobs or os.cpu_count() or 1
     _warm(choices)  # the closed TBox and the compiled checks, made once here and inherited by every worker
+    clock = _Clock()
     with tempfile.TemporaryDirectory(prefix="kb-partitions-") as scratch, _pool(jobs) as pool:
-        first = (_first_pass(pool, paths or [], stdin, rules, Path(scratch)) if graphs is None
-                 else _first_pass_of_graphs(graphs, rules, Path(scratch)))
-        partitions, shared = plan(first.pieces, size)
+        first = clock("reading (wall)", lambda: _first_pass(pool, paths or [], stdin, rules, Path(scratch))
+                      if graphs is None else _first_pass_of_graphs(graphs, rules, Path(scratch)))
+        partitions, shared = clock("planning", plan, first.pieces, size)
         if len(partitions) == 1:  # the batch fits in one: the whole-batch run, with every output it allows
             batch = Batch(graphs=_graphs_by_source(first.pieces), errors=first.errors)
             return validate_batch(batch, choices, engine, progress=whole_progress)
-        parts = list(_ordered(pool, validate_partition, ((p, shared, choices, engine) for p in partitions), progress,
-                              len(partitions)))
+        parts = clock("partitions (wall)", lambda: list(_ordered(
+            pool, validate_partition, ((p, shared, choices, engine) for p in partitions), progress, len(partitions))))
+    phases = clock.phases
+    for part in parts:
+        for phase, seconds in part.phases.items():
+            phases[f"{phase} (summed)"] = phases.get(f"{phase} (summed)", 0.0) + seconds
     findings = sorted((f for part in parts for f in part.findings), key=finding_order)
     not_in_force = sorted((n for part in parts for n in part.not_in_force), key=lambda n: n.record)
     records = {_plain(piece.record) for piece in first.pieces if piece.typed and piece.record.startswith("<")}
     return Outcome(Batch(errors=first.errors), Graph(), Graph(), choices, findings, not_in_force,
-                   sources=first.sources, records=records, partitions=len(partitions))
+                   sources=first.sources, records=records, partitions=len(partitions),
+                   phases={phase: round(seconds, 2) for phase, seconds in phases.items()})
 
 
 def _first_pass(pool, paths: list[str], stdin, rules: Grouping, scratch: Path) -> _Pass1:

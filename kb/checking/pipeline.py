@@ -46,6 +46,7 @@ class Outcome:
     sources: list[str] = field(default_factory=list)  # the files that gave records
     records: set[str] = field(default_factory=set)  # the records read (their IRIs)
     partitions: int = 1  # more than one: validated in partitions, and `batch` holds no graphs (kb.checking.partitions)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase of a run in partitions
 
     def __post_init__(self) -> None:
         if self.batch.graphs and not self.sources:
@@ -80,11 +81,13 @@ def compiled_shapes(choices: tuple[Choice, ...]) -> compiler.Plan:
 
 
 def validate_graph(data: Graph, choices: tuple[Choice, ...] | None = None,
-                   engine: Engine = "fast", progress: fast_engine.Progress | None = None) -> tuple[Graph, Graph]:
-    """Validate `data` (not changed) under the chosen readings; return the inferred graph and the SHACL results."""
+                   engine: Engine = "fast", progress: fast_engine.Progress | None = None,
+                   inferred: Graph | None = None) -> tuple[Graph, Graph]:
+    """Validate `data` (not changed) under the chosen readings; return the inferred graph and the SHACL results.
+    `inferred`: what `infer` gave for `data`, when the caller has it already."""
     choices = choices or readings.resolve()
     shapes = readings.shapes(choices)
-    inferred = infer(data, choices)
+    inferred = infer(data, choices) if inferred is None else inferred
     if engine == "fast":  # straight into Oxigraph: the view is never built as an rdflib graph
         described = ReadOnlyGraphAggregate([data, inferred])
         backend = fast_engine.OxigraphBackend()
