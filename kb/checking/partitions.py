@@ -29,6 +29,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -332,8 +333,10 @@ def validate_in_partitions(paths: list[str] | None = None, stdin=None, choices: 
     jobs = jobs or os.cpu_count() or 1
     _warm(choices)  # the closed TBox and the compiled checks, made once here and inherited by every worker
     clock = _Clock()
-    with tempfile.TemporaryDirectory(prefix="kb-partitions-") as scratch, _pool(jobs) as pool:
-        first = clock("reading (wall)", lambda: _first_pass(pool, paths or [], stdin, rules, Path(scratch))
+    with tempfile.TemporaryDirectory(prefix="kb-partitions-") as scratch, _Pool(jobs) as pool:
+        small = graphs is None and _input_bytes(paths or [], SMALL_INPUT) <= SMALL_INPUT
+        first = clock("reading (wall)", lambda: _first_pass(None if small else pool, paths or [], stdin, rules,
+                                                            Path(scratch))
                       if graphs is None else _first_pass_of_graphs(graphs, rules, Path(scratch)))
         partitions, shared = clock("planning", plan, first.pieces, size)
         if len(partitions) == 1:  # the batch fits in one: the whole-batch run, with every output it allows
@@ -397,18 +400,43 @@ def _first_pass_of_graphs(graphs: Iterable[tuple[str, Graph]], rules: Grouping, 
     return found
 
 
-class _InProcess:
-    """A pool of one: the work done here, in order (tests, and one core)."""
+class _Pool:
+    """Processes started only when work is first sent to them: a small batch (one partition, a small first pass)
+    runs in this process and pays no start-up."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._executor: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(self.jobs)
+        return self._executor
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
-        return None
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
 
 
-def _pool(jobs: int):
-    return _InProcess() if jobs == 1 else ProcessPoolExecutor(jobs)
+SMALL_INPUT = 4_000_000  # bytes of record files read in this process: parsing them is quicker than starting workers
+
+
+def _input_bytes(paths: list[str], limit: int) -> int:
+    """The size of the record files named (stopping once past `limit`); stdin counts as large."""
+    total = 0
+    for arg in paths:
+        if arg == "-":
+            return limit + 1
+        path = Path(arg)
+        for file in (path.rglob("*") if path.is_dir() else [path]):
+            with suppress(OSError):
+                total += file.stat().st_size if file.is_file() else 0
+            if total > limit:
+                return total
+    return total
 
 
 def _ordered(pool, function, arguments: Iterable[tuple], progress: Progress | None = None, total: int = 0,
@@ -416,7 +444,7 @@ def _ordered(pool, function, arguments: Iterable[tuple], progress: Progress | No
     """`function` over each argument tuple, in order, with at most twice as many in flight as workers (so that a
     large input is never all in memory). With `label`, each answer comes as (label(arguments), answer)."""
     tag = label or (lambda args: None)
-    if isinstance(pool, _InProcess):
+    if pool is None or pool.jobs == 1:
         for done, args in enumerate(arguments, start=1):
             answer = function(*args)
             if progress:
@@ -429,11 +457,11 @@ def _ordered(pool, function, arguments: Iterable[tuple], progress: Progress | No
 
     def submit(count: int) -> None:
         for args in _take(queue, count):
-            future = pool.submit(function, *args)
+            future = pool.executor().submit(function, *args)
             running[future] = args
             order.append(future)
 
-    submit(pool._max_workers * 2)
+    submit(pool.jobs * 2)
     done = 0
     while order:
         first = order.pop(0)
