@@ -12,8 +12,10 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import rdflib
 from rdflib import Graph
@@ -38,58 +40,66 @@ def cache_dir() -> Path:
     return Path(os.environ.get("KB_CACHE") or Path.home() / ".cache" / "daxing-zuofeng-kb")
 
 
-def _parse_all(paths: list[Path]) -> Graph:
-    """The Turtle files as one graph, from the cache when the same files were parsed before.
-
-    rdflib's Turtle parser takes most of a second over the ontology, shapes, provisions and vocabularies, in every
-    `kb` process; the parsed graph, pickled, loads some twenty times faster. The cache file is named by a hash of
-    every file's name and bytes and of rdflib's and Python's versions, and is written by this user's own processes
-    only (a damaged one is parsed anew)."""
-    digest = hashlib.sha256(f"{rdflib.__version__} {sys.version}".encode())
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    cached = cache_dir() / f"graph-{digest.hexdigest()[:24]}.pickle"
+def kept(name: str, key: bytes, compute: Callable[[], Any]) -> Any:
+    """What `compute` gives, kept pickled between processes under `name` and a hash of `key` (every input it
+    depends on: file bytes, readings, versions); a missing or damaged file is computed anew. The cache is written
+    by this user's own processes only, like any cache in their home."""
+    digest = hashlib.sha256(f"{rdflib.__version__} {sys.version}\0".encode() + key)
+    path = cache_dir() / f"{name}-{digest.hexdigest()[:24]}.pickle"
     try:
-        graph = pickle.loads(cached.read_bytes())
-        if isinstance(graph, Graph):
-            return graph
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return pickle.loads(path.read_bytes())
+    except Exception:  # missing, damaged or from another version: computed anew, never trusted
         pass
-    graph = bind_prefixes(Graph())
-    for path in paths:
-        graph.parse(path, format="turtle")
+    value = compute()
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=cached.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, cached)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
     except OSError:
-        pass  # a read-only home only costs the parsing
-    return graph
+        pass  # a read-only home only costs the time
+    return value
+
+
+def files_key(paths: list[Path]) -> bytes:
+    """The names and bytes of these files, as a key for `kept`."""
+    return b"".join(path.name.encode() + b"\0" + path.read_bytes() + b"\0" for path in paths)
+
+
+def parsed(paths: list[Path]) -> Graph:
+    """The Turtle files as one graph, kept pickled: rdflib's Turtle parser takes most of a second over the
+    ontology, shapes, provisions and vocabularies in every `kb` process; the pickled graph loads some twenty times
+    faster."""
+    def parse() -> Graph:
+        graph = bind_prefixes(Graph())
+        for path in paths:
+            graph.parse(path, format="turtle")
+        return graph
+    return kept("graph", files_key(paths), parse)
 
 
 @cache
 def ontology() -> Graph:
     """The ontology modules (not the vocabularies)."""
-    return _parse_all(sorted(ONTOLOGY_DIR.glob("*.ttl")))
+    return parsed(sorted(ONTOLOGY_DIR.glob("*.ttl")))
 
 
 @cache
 def vocabularies() -> Graph:
     """The SKOS concept schemes."""
-    return _parse_all(sorted(VOCAB_DIR.glob("*.ttl")))
+    return parsed(sorted(VOCAB_DIR.glob("*.ttl")))
 
 
 @cache
 def regulation() -> Graph:
     """The act, its divisions and its 123 provisions, with any amendment files beside them."""
-    return _parse_all(sorted(REGULATION_DIR.glob("*.ttl")))
+    return parsed(sorted(REGULATION_DIR.glob("*.ttl")))
 
 
 @cache
 def shapes() -> Graph:
     """The SHACL shapes of every article and the constraint components they use."""
-    return _parse_all(sorted(SHAPES_DIR.glob("*.ttl")))
+    return parsed(sorted(SHAPES_DIR.glob("*.ttl")))
 
 
 @cache

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.graph import ReadOnlyGraphAggregate
@@ -173,10 +174,36 @@ def knowledge_graph(data: Graph | None = None, inferred: Graph | None = None, re
     return graph
 
 
+def _static_key(choices) -> bytes:
+    """Every input of the static knowledge graph under these readings, as a key for `resources.kept`."""
+    files = [*sorted(resources.ONTOLOGY_DIR.glob("*.ttl")), *sorted(resources.VOCAB_DIR.glob("*.ttl")),
+             *sorted(resources.REGULATION_DIR.glob("*.ttl")), *sorted(resources.SHAPES_DIR.glob("*.ttl")),
+             resources.CALENDAR_FILE, readings.SETTINGS_FILE, Path(__file__)]
+    return resources.files_key(files) + " ".join(str(choice.iri) for choice in choices).encode()
+
+
 @cache
 def _static_graph(choices) -> Graph:
-    """The part of the knowledge graph no run changes, built once per reading (about 45k triples)."""
-    return knowledge_graph(choices=choices)
+    """The part of the knowledge graph no run changes (about 45k triples), built once per reading and kept between
+    processes: parsing and merging it cost `kb rules` and `kb query` seconds before their first answer."""
+    return resources.kept("knowledge", _static_key(choices), lambda: knowledge_graph(choices=choices))
+
+
+@cache
+def _static_ntriples(choices) -> bytes:
+    """The same as N-Triples, for Oxigraph (kept too: rdflib writes it in half a second)."""
+    return resources.kept("knowledge-nt", _static_key(choices),
+                          lambda: _static_graph(choices).serialize(format="nt", encoding="utf-8"))
+
+
+def oxigraph_view(*parts: Graph | None, choices=None) -> ox.Store:
+    """The knowledge graph of `knowledge_graph` in an in-memory Oxigraph store (blank nodes keep their labels, so
+    a run's parts join the records they describe): for a query rdflib would evaluate slowly."""
+    store = ox.Store()
+    for part in (_static_ntriples(choices or readings.resolve()),
+                 *(part.serialize(format="nt", encoding="utf-8") for part in parts if part is not None)):
+        store.bulk_extend(ox.parse(part, ox.RdfFormat.N_TRIPLES))
+    return store
 
 
 def knowledge_view(*parts: Graph | None, choices=None) -> Graph:

@@ -15,6 +15,7 @@ from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
 from kb.asking import query
+from kb.checking import sparql_text
 from kb.checking.missing import targets
 from kb.checking.pipeline import Outcome, validate_paths
 from kb.checking.results import results_graph
@@ -65,16 +66,22 @@ def situations(outcome: Outcome) -> list[URIRef]:
 
 
 def rules_for(outcome: Outcome, records: list[URIRef] | None = None) -> list[Rule]:
+    """Each record's rules, asked of the knowledge graph in Oxigraph: rdflib's evaluation of this query took
+    about a second per record (tests/asking/test_rules.py shows both give the same rules)."""
     data = outcome.batch.union()
-    graph = query.knowledge_view(data, outcome.inferred, results_graph(outcome), parts(data), choices=outcome.choices)
+    store = query.oxigraph_view(data, outcome.inferred, results_graph(outcome), parts(data), choices=outcome.choices)
     asked = query.find(QUERY)
     found = []
     for record in records if records is not None else situations(outcome):
-        for row in query.run(graph, asked, {"record": str(record)}):
-            found.append(Rule(str(record), str(row.notation), int(row.article), str(row.outcome),
-                              sorted(str(row.shapes or "").split()), str(row.missing or ""),
-                              str(row.clauseZh or ""), str(row.clauseEn or "")))
+        for row in store.query(sparql_text.prebind(asked.text, {"record": f"<{record}>"})):
+            values = {name: "" if row[name] is None else row[name].value for name in ROW}
+            found.append(Rule(str(record), values["notation"], int(values["article"]), values["outcome"],
+                              sorted(values["shapes"].split()), values["missing"], values["clauseZh"],
+                              values["clauseEn"]))
     return found
+
+
+ROW = ("notation", "article", "outcome", "shapes", "missing", "clauseZh", "clauseEn")
 
 
 def rules_for_paths(paths: list[str], choices=None, record: str | None = None) -> tuple[Outcome, list[Rule]]:

@@ -27,12 +27,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from kb import resources
 from kb.namespaces import DXO, DXS
+from kb.terms import rdflib_term
 
 MISSING_FACT = DXO.MissingFactConstraintComponent
 
@@ -87,10 +89,13 @@ def needs(shapes: Graph) -> tuple[Need, ...]:
     property, or a sequence of properties and inverse properties; other paths (alternatives) are not: such a shape
     names what it needs with dxs:requires."""
     found = set()
-    for row in shapes.query(REQUIRED_FACTS):
-        steps = _steps(shapes, row.fact)
+    store = ox.Store()  # rdflib took half a second of every `kb` process over this query; blank nodes keep labels
+    store.bulk_extend(ox.parse(shapes.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES))
+    for row in store.query(REQUIRED_FACTS):
+        steps = _steps(shapes, rdflib_term(row["fact"]))
         if steps:
-            found.add(Need(row.shape, steps[0], bool(row.onlyIfBreached.toPython()), steps, row.onEach is not None))
+            found.add(Need(rdflib_term(row["shape"]), steps[0], row["onlyIfBreached"].value == "true", steps,
+                           row["onEach"] is not None))
     return tuple(sorted(found))
 
 

@@ -21,7 +21,8 @@ from kb.terms import rdflib_term
 
 @cache
 def calendar() -> Graph:
-    return Graph().parse(resources.CALENDAR_FILE, format="turtle")
+    """All 4,018 days, for the knowledge graph that `kb query` and `kb rules` ask (kept pickled between runs)."""
+    return resources.parsed([resources.CALENDAR_FILE])
 
 
 @cache
