@@ -30,6 +30,7 @@ EPILOG = """examples:
   kb validate meetings/ --profile broad          read the caps as widely as the text allows
   kb validate m.json --set P_A08_45_scope=allMeetings
   kb settings                                    list the interpretation settings
+  kb infer-rules --profile broad > rules.rq      the inference rules compiled from the ontology, to read or diff
   kb rules situation.json                        every provision: violated, warning, passed, n/a, not enough data
   kb explain meeting/2024-06-18-budget data/examples     the chain behind each finding of one record
   kb query violations-by-article-unit-month data/examples --param from=2024-01-01 --format csv
@@ -151,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     _reading_options(export)
 
     commands.add_parser("settings", help="list the interpretation settings, their alternatives and the profiles")
+    infer_rules = commands.add_parser("infer-rules", help="the OWL 2 RL rules compiled from the ontology, as SPARQL, "
+                                                          "in the order they run")
+    infer_rules.add_argument("--profile", default="default", help="interpretation profile (see `kb settings`)")
+    infer_rules.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
+                             help="choose one setting's alternative")
     cover = commands.add_parser("coverage", help="every constraint with its shapes and test cases, or the reason")
     cover.add_argument("--format", choices=("text", "json"), default="text")
 

@@ -16,6 +16,8 @@ def run(args) -> int:
         return _validate(args)
     if args.command == "settings":
         return _settings()
+    if args.command == "infer-rules":
+        return _infer_rules(args)
     if args.command == "coverage":
         return _coverage(args)
     if args.command == "rules":
@@ -488,6 +490,20 @@ def _settings() -> int:
             mark = "*" if alternative == default.iri else " "
             print(f"  {mark} {value:<22} {readings.label(alternative, 'en')} / {readings.label(alternative, 'zh')}")
     print("\nprofiles: " + ", ".join(sorted(readings.profiles())) + "   (* = default)")
+    return 0
+
+
+def _infer_rules(args) -> int:
+    from kb.reasoning import compiled_sparql, infer
+    from kb.reasoning.readings import SettingError
+
+    try:
+        choices = _choices(args)
+    except SettingError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return 2
+    title = "".join([f"profile {args.profile}", *(f"\n#   {c.describe()}" for c in choices if not c.is_default)])
+    sys.stdout.write(compiled_sparql.render(infer.compiled_rules(choices), title))
     return 0
 
 

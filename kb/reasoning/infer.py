@@ -14,6 +14,7 @@ expected) would be typed into a right one and its violation would disappear.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import pickle
 import tempfile
@@ -30,7 +31,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kb import resources
-from kb.reasoning import readings
+from kb.reasoning import compiled, readings
 from kb.reasoning.derive import derived_facts
 from kb.reasoning.readings import Choice
 
@@ -42,8 +43,8 @@ RECORD_AXIOMS = SCHEMA_ORDER | {OWL.onProperty, OWL.hasValue, OWL.someValuesFrom
 PROPERTY_CHARACTERISTICS = {OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.FunctionalProperty,
                             OWL.InverseFunctionalProperty}
 TYPES_NOT_KEPT = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
-ENGINES = ("reasonable", "owlrl", "sparql")
-Engine = Choose["reasonable", "owlrl", "sparql"]
+ENGINES = ("compiled", "compiled-sparql", "reasonable", "owlrl", "sparql")
+Engine = Choose["compiled", "compiled-sparql", "reasonable", "owlrl", "sparql"]
 
 
 @cache
@@ -253,11 +254,23 @@ def _sparql_closure(work: Graph, records: Graph, choices: tuple[Choice, ...]) ->
     return work
 
 
+@cache
+def compiled_rules(choices: tuple[Choice, ...] | None = None) -> compiled.Program:
+    """The closed TBox of these readings compiled into ordered rules (kb.reasoning.compiled), once per process."""
+    return compiled.compile_rules(closed_tbox(choices).graph)
+
+
 def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine = "reasonable") -> Graph:
     """Return the triples that derivation and the OWL 2 RL closure add about the records in `data`."""
     derived = derived_facts(data)
     tbox = closed_tbox(choices)
-    if engine == "reasonable":
+    if engine == "compiled":
+        work = compiled.run(compiled_rules(choices), itertools.chain(data, derived)).triples(named=True)
+    elif engine == "compiled-sparql":
+        from kb.reasoning import compiled_sparql
+
+        work = compiled_sparql.run(compiled_rules(choices), data + derived)
+    elif engine == "reasonable":
         work = _fast_closure({*tbox.triples, *data, *derived}, tbox)
     else:
         work = Graph()
@@ -268,16 +281,28 @@ def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine
             _closure(work)
         else:
             work = _sparql_closure(work, data + derived, choices or readings.resolve())
-    records = {n for s, p, o in data for n in (s, o) if not isinstance(n, Literal)} - tbox.terms
-    records -= set(data.objects(None, RDF.type))
-    inferred = Graph()
+    return _about_records(work, data, tbox)
+
+
+def _about_records(work, data: Graph, tbox: ClosedTBox) -> Graph:
+    """What `work` (the closure) says about the records that `data` does not say itself."""
+    given = set(data)
+    # Membership in a one-element set, not `==`: a set compares str hashes in C; rdflib's __eq__ is a Python call.
+    is_a, same_as = {RDF.type}, {OWL.sameAs}
+    records = {n for s, p, o in given for n in (s, o) if not isinstance(n, Literal)} - tbox.terms
+    records -= {o for s, p, o in given if p in is_a}
+    kept = []
     for s, p, o in work:
-        if s not in records or (s, p, o) in data or (s, p, _as_string(o)) in data:
+        if s not in records or (s, p, o) in given:
             continue
-        if p == RDF.type and (isinstance(o, BNode) or o in TYPES_NOT_KEPT):
+        if type(o) is Literal and o.datatype is None and o.language is None and (s, p, _as_string(o)) in given:
             continue
-        if p == OWL.sameAs and s == o:
+        if p in is_a and (isinstance(o, BNode) or o in TYPES_NOT_KEPT):
+            continue
+        if p in same_as and s == o:
             continue
         if isinstance(s, URIRef | BNode):
-            inferred.add((s, p, o))
+            kept.append((s, p, o))
+    inferred = Graph()
+    inferred.addN((s, p, o, inferred) for s, p, o in kept)
     return inferred
