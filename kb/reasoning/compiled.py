@@ -108,7 +108,8 @@ class Program:
     descriptions: dict  # stable name -> how the blank node is defined, for the comments
     reads: frozenset  # classes and properties some rule reads: the TBox triples that are facts too
     by_object: frozenset  # properties some rule reads by their object: indexed that way too
-    tbox: Graph = field(repr=False)
+    tbox: tuple = field(repr=False)  # the closed TBox's triples, with the same blank nodes as the rules
+    terms: frozenset = field(repr=False)  # what the closed TBox speaks about: never a record
 
     @property
     def rules(self) -> list[Rule]:
@@ -130,7 +131,7 @@ def compile_rules(tbox: Graph) -> Program:
     reads = frozenset(atom.cls if isinstance(atom, T) else atom.prop for rule in rules for atom in rule.body)
     by_object = frozenset({r.body[0].prop for r in rules if r.kind in ("cls-hv2", "cls-svf1", "prp-ifp")}
                           | {prop for r in rules for prop, backwards in r.steps if backwards})
-    return Program(steps, up, up_p, names, descriptions, reads, by_object, tbox)
+    return Program(steps, up, up_p, names, descriptions, reads, by_object, tuple(tbox), frozenset(tbox.subjects()))
 
 
 def _check_covered(tbox: Graph) -> None:
