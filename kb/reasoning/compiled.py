@@ -15,10 +15,11 @@ Without that, every defined subclass of dxo:Meeting would depend on every other,
 round again. owl:sameAs (from functional properties) rewrites everything, so when any is concluded the equality
 rules run and the whole program runs again.
 
-Literals are never subjects (as in an RDF store); a literal's datatype is read where a someValuesFrom restriction
-admits it (owlrl's dt-type2 with its datatype subsumptions), and owl:sameAs between literals is kept, as owlrl and
-`reasonable` do. The rules render as SPARQL (kb.reasoning.compiled_sparql) and a test proves the triples equal to
-owlrl's and `reasonable`'s on every case, example and a benchmark sample, under every profile.
+Literals are never subjects, as in an RDF store (owlrl keeps a few such triples, none of which leads back to a
+record here); a literal's datatype is read where a someValuesFrom restriction admits it (owlrl's dt-type2 with its
+datatype subsumptions), and owl:sameAs between literals is kept, as owlrl and `reasonable` do. The rules render as
+SPARQL (kb.reasoning.compiled_sparql), and tests prove the triples equal to owlrl's and `reasonable`'s on every
+case, example and a benchmark sample, under every profile.
 """
 
 from __future__ import annotations
@@ -639,11 +640,11 @@ def _apply(rule: Rule, facts: Facts) -> bool:
     if kind == "prp-fp":
         same = [(y1, y2) for objects in spo.get(body[0].prop, {}).values() if len(objects) > 1
                 for y1 in objects for y2 in objects if y1 != y2]
-        return bool(same) and facts.add_pairs(OWL.sameAs, same)
+        return bool(same) and facts.add_pairs(SAME_AS, same)
     if kind == "prp-ifp":
         same = [(x1, x2) for subjects in pos.get(body[0].prop, {}).values() if len(subjects) > 1
                 for x1 in subjects for x2 in subjects if x1 != x2]
-        return bool(same) and facts.add_pairs(OWL.sameAs, same)
+        return bool(same) and facts.add_pairs(SAME_AS, same)
     raise ValueError(f"no executor for the rule kind {kind}")
 
 
@@ -688,7 +689,7 @@ def _equality(facts: Facts, program: Program) -> bool:
             node = parent[node]
         return node
 
-    for s, o in facts.pairs(OWL.sameAs):
+    for s, o in facts.pairs(SAME_AS):
         if s != o:
             a, b = find(s), find(o)
             if a != b:
@@ -707,7 +708,7 @@ def _equality(facts: Facts, program: Program) -> bool:
 
     changed = False
     for group in groups.values():
-        changed |= facts.add_pairs(OWL.sameAs, [(a, b) for a in group for b in group
+        changed |= facts.add_pairs(SAME_AS, [(a, b) for a in group for b in group
                                                 if a != b and not isinstance(a, Literal)])
     tbox_about = [t for t in program.tbox if t[0] in same or t[2] in same]
     for s, p, o in [*facts.triples(), *tbox_about]:
