@@ -6,7 +6,8 @@ cut into partitions of a few hundred records needs only one partition at a time 
 What a partition must hold, read from the shapes (`dxs:groupsBy`, `dxs:sharedInEveryPartition`, docs/model.md):
 
 - A record another record references (a person, a unit, a periodical ...), or of a class declared shared, is
-  *shared*: every partition holds it. Every other record is *partitioned*: one partition holds it.
+  *shared*: every partition that links to it holds it (and every partition, for a shared class). Every other
+  record is *partitioned*: one partition holds it.
 - A shape that reads several partitioned records together (a leader's visits in a month, the receptions of one
   visiting unit) names the paths to what they share (`dxs:groupsBy`). Records that reach the same node by any such
   path land in the same partition, with the records that node is (its "home").
@@ -177,8 +178,9 @@ def cut_text(source: str, text: str, suffix: str, spool: Path, rules: Grouping) 
 
 @dataclass
 class Partition:
-    own: list[Piece] = field(default_factory=list)  # the partitioned records, and the shared records at home here
+    own: list[Piece] = field(default_factory=list)  # the partitioned records
     home: set[str] = field(default_factory=set)  # the records whose findings this partition gives
+    shared: list[Piece] = field(default_factory=list)  # the shared records it needs (what `plan` names `shared`)
 
 
 class _Groups:
@@ -232,7 +234,27 @@ def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
     for piece in pieces:
         if piece.record not in shared_records:
             partitions[where[groups.find(piece.record)]].own.append(piece)
+    for partition in partitions:
+        partition.shared = _needed(partition, shared)
     return partitions, shared
+
+
+def _needed(partition: Partition, shared: list[Piece]) -> list[Piece]:
+    """The shared records a partition needs: those its records and its home records reference, what those
+    reference in turn, and every record of a shared class. No rule reads a record it is not linked to, except the
+    shared classes' (shapes/partitions.ttl); a partition without the rest reads the same and is smaller."""
+    pieces_of: dict[str, list[Piece]] = defaultdict(list)
+    for piece in shared:
+        pieces_of[piece.record].append(piece)
+    todo = [piece.record for piece in shared if piece.shared] + [r for r in partition.home if r in pieces_of]
+    todo += [ref for piece in partition.own for ref in piece.references]
+    wanted: set[str] = set()
+    while todo:
+        record = todo.pop()
+        if record in pieces_of and record not in wanted:
+            wanted.add(record)
+            todo.extend(ref for piece in pieces_of[record] for ref in piece.references)
+    return [piece for piece in shared if piece.record in wanted]
 
 
 # --- Second pass: each partition validated ------------------------------------------------------------------------
@@ -268,14 +290,13 @@ def _graphs_by_source(pieces: list[Piece]) -> dict[str, Graph]:
     return {source: _graph(found) for source, found in by_source.items()}
 
 
-def validate_partition(partition: Partition, shared: list[Piece], choices: tuple[Choice, ...], engine: str
-                       ) -> PartResult:
+def validate_partition(partition: Partition, choices: tuple[Choice, ...], engine: str) -> PartResult:
     """Validate the shared records and the partition's own together; keep the findings of the records at home.
 
     The records are one graph (not one per source, which `Batch.union` would copy again); each finding's file is
     then the file its record came from."""
     clock = _Clock()
-    pieces = [*shared, *partition.own]
+    pieces = [*partition.shared, *partition.own]
     data = clock("reading back", _graph, pieces)
     batch = Batch(graphs={"partition": data})
     inferred = clock("inference", infer, data, choices)
@@ -338,12 +359,12 @@ def validate_in_partitions(paths: list[str] | None = None, stdin=None, choices: 
         first = clock("reading (wall)", lambda: _first_pass(None if small else pool, paths or [], stdin, rules,
                                                             Path(scratch))
                       if graphs is None else _first_pass_of_graphs(graphs, rules, Path(scratch)))
-        partitions, shared = clock("planning", plan, first.pieces, size)
+        partitions, _ = clock("planning", plan, first.pieces, size)
         if len(partitions) == 1:  # the batch fits in one: the whole-batch run, with every output it allows
             batch = Batch(graphs=_graphs_by_source(first.pieces), errors=first.errors)
             return validate_batch(batch, choices, engine, progress=whole_progress)
         parts = clock("partitions (wall)", lambda: list(_ordered(
-            pool, validate_partition, ((p, shared, choices, engine) for p in partitions), progress, len(partitions))))
+            pool, validate_partition, ((p, choices, engine) for p in partitions), progress, len(partitions))))
     phases = clock.phases
     for part in parts:
         for phase, seconds in part.phases.items():

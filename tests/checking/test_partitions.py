@@ -95,11 +95,16 @@ def test_records_reaching_one_group_node_share_a_partition_whatever_the_size():
     assert "<person/a>" in partitions[where["<visit/1>"]].home, "a shared record's findings come from its group"
 
 
-def test_a_referenced_record_or_one_of_a_shared_class_is_in_every_partition_and_at_home_in_one():
-    pieces = [_piece("meeting/1", references={"org/x"}), _piece("org/x"), _piece("period/2024", shared=True),
-              _piece("meeting/2")]
+def test_a_referenced_record_is_in_each_partition_that_links_to_it_and_one_of_a_shared_class_in_every_one():
+    pieces = [_piece("meeting/1", references={"org/x"}), _piece("org/x", references={"org/parent"}),
+              _piece("org/parent"), _piece("period/2024", shared=True), _piece("meeting/2"),
+              _piece("meeting/3", references={"org/x"})]
     partitions, shared = plan(pieces, size=1)
-    assert {piece.record for piece in shared} == {"<org/x>", "<period/2024>"}
+    assert {piece.record for piece in shared} == {"<org/x>", "<org/parent>", "<period/2024>"}
+    holding = {min(piece.record for piece in p.own): {piece.record for piece in p.shared} for p in partitions}
+    assert holding == {"<meeting/1>": {"<org/x>", "<org/parent>", "<period/2024>"},
+                       "<meeting/2>": {"<period/2024>"},
+                       "<meeting/3>": {"<org/x>", "<org/parent>", "<period/2024>"}}
     homes = [p for p in partitions if "<org/x>" in p.home]
     assert len(homes) == 1 and all(piece.record not in {"<org/x>", "<period/2024>"}
                                     for p in partitions for piece in p.own)
