@@ -1,25 +1,39 @@
-"""Validate N generated events by the reference (pySHACL with owlrl on the whole graph) and by our path, and compare.
+"""Validate N generated events by our batch path and by a pySHACL reference, and compare.
 
-    python benchmarks/run.py --events 1000 [--no-reference] [--reference-timeout 1800] [--cache DIR]
+    python benchmarks/run.py --events 1000 [--reference sharded|whole] [--no-reference] [--jobs 2] [--cache DIR]
 
-(a) reference: what a user of pySHACL would run: `pyshacl.validate(data, shacl_graph=<default-profile shapes>,
-    ont_graph=<ontology + profile axioms>, inference="owlrl", advanced=True)`, where `data` is the records (read by
-    the same loader), the derived facts of kb.reasoning.derive (durations, local dates ...: arithmetic pySHACL cannot
-    do), the shapes' parameter values (the limits the shared SPARQL constraints read through $currentShape, which
-    pySHACL looks up in the data graph), the whole working-day calendar and the ontology.
-(b) ours: `kb.checking.pipeline.validate_paths([records])`.
+(a) ours: the batch job, `kb.checking.partitions.validate_in_partitions([records], size=--partition-size,
+    jobs=--jobs)`: the records cut into partitions that keep every group of the shapes whole, validated in
+    parallel processes. `--whole` runs `kb.checking.pipeline.validate_paths([records])` instead, one run over all.
+(b) the sharded reference (default above 100 events): pySHACL over the same inferred view, in shards: the same
+    partition plan as ours with --reference-shard records per shard, each shard inferred by our reasoner and
+    validated by `pyshacl.validate` (`validate_partition(..., engine="pyshacl")`), --jobs processes. Since the
+    plan keeps groups whole, its results must equal ours; the ratio compares the two SHACL engines with the
+    rest (reading, inference, findings) the same.
+(c) the whole-graph reference (default up to 100 events; 10 GB at 100): what a user of pySHACL would run:
+    `pyshacl.validate(data, shacl_graph=<default-profile shapes>, ont_graph=<ontology + profile axioms>,
+    inference="owlrl", advanced=True)`, where `data` is the records (read by the same loader), the derived facts of
+    kb.reasoning.derive (durations, local dates ...: arithmetic pySHACL cannot do), the shapes' parameter values
+    (the limits the shared SPARQL constraints read through $currentShape, which pySHACL looks up in the data
+    graph), the whole working-day calendar and the ontology (`inplace`: into that graph, made for it). Its results
+    then go through the step ours applies to either engine's (kb/checking/missing.py: a judgement that rested on
+    a fact the record does not carry becomes one "not enough data" result).
 
-Each path runs in a subprocess of its own; its wall time is measured inside it (reading the files to the list of
-results) and its peak RSS is the child's own `ru_maxrss` (os.wait4), so the two never mix. Results are compared as
-sets of (record, focus, shape, severity): a blank-node focus (a speech, a meal, a routing step) is compared by the
-record that owns it and the shape; the severity is pySHACL's, before a recorded exception lowers it. The last line
-printed is one JSON object (events, reference_s, fast_s, ratio, peak_rss_mb, equal, only_reference, only_fast ...);
-the differing tuples are written to differences.json in the work folder.
+Each path runs in a subprocess of its own (and its own process group, stopped whole after a timeout); its wall
+time is measured inside it (reading the files to the list of results). Peak memory of a path in partitions: the
+process's own `ru_maxrss`, the largest worker's (`RUSAGE_CHILDREN` once the pool has ended), and the bound
+parent + jobs x largest worker (which counts pages a worker shares with its parent twice). Results are compared
+as sets of (record, focus, shape, severity): a blank-node focus (a speech, a meal, a routing step) is compared by
+the record that owns it and the shape; the severity is pySHACL's, before a recorded exception lowers it. Then
+`kb validate` and `kb rules` on one small record file, each in a fresh process, twice (the second, with warm
+caches, is reported). The last line printed is one JSON object (events, reference_s, fast_s, ratio, peak_rss_mb,
+equal, one_record_s ...); the differing tuples are written to differences.json in the work folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -39,7 +53,7 @@ if str(HOME) not in sys.path:
 DEFAULT_CACHE = Path(os.environ.get("KB_CACHE") or Path.home() / ".cache" / "daxing-zuofeng-kb") / "bench"
 
 
-# --- The two paths, each run in its own process -------------------------------------------------------------------
+# --- The paths, each run in a process of its own ------------------------------------------------------------------
 
 
 def _key(owner_of, focus, shape, severity) -> tuple[str, str, str, str]:
@@ -56,6 +70,7 @@ def _reference(records: Path) -> dict:
     from rdflib.namespace import RDF, SH
 
     from kb import resources
+    from kb.checking.missing import open_world
     from kb.checking.pipeline import shape_parameters
     from kb.reasoning import readings
     from kb.reasoning.calendar import calendar
@@ -80,8 +95,9 @@ def _reference(records: Path) -> dict:
     ontology += readings.axioms(choices)
     loaded = time.perf_counter()
     _, results, _ = pyshacl.validate(graph, shacl_graph=shapes, ont_graph=ontology, inference="owlrl",
-                                     advanced=True, allow_warnings=False, abort_on_first=False)
+                                     advanced=True, allow_warnings=False, abort_on_first=False, inplace=True)
     validated = time.perf_counter()
+    results = open_world(results, graph, shapes)  # what ours does to either engine's results; graph is closed now
     found = set()
     for result in results.subjects(RDF.type, SH.ValidationResult):
         found.add(_key(lambda node: owner(data, node), results.value(result, SH.focusNode),
@@ -152,9 +168,19 @@ def _instrument() -> tuple[dict, dict]:
     return phases, shapes
 
 
-def _fast(records: Path) -> dict:
+def _finding_keys(findings) -> list[tuple[str, str, str, str]]:
+    """Findings as comparable keys: the severity before a recorded exception lowered it."""
     from rdflib import BNode, URIRef
 
+    found = set()
+    for f in findings:
+        focus = BNode(f.focus[2:]) if f.focus.startswith("_:") else URIRef(f.focus)
+        found.add(_key(lambda node, f=f: f.record, focus, f.shape, f.original_severity or f.severity))
+    return sorted(found)
+
+
+def _ours_whole(records: Path, args: argparse.Namespace) -> dict:
+    """Our path in one run over the whole batch (`--whole`), its phases timed by wrapping the pipeline's steps."""
     from kb.checking.pipeline import validate_paths
     from kb.reasoning import readings
 
@@ -162,43 +188,105 @@ def _fast(records: Path) -> dict:
     started = time.perf_counter()
     outcome = validate_paths([str(records)])
     seconds = time.perf_counter() - started
-    found = set()
-    for f in outcome.findings:
-        focus = BNode(f.focus[2:]) if f.focus.startswith("_:") else URIRef(f.focus)
-        found.add(_key(lambda node, f=f: f.record, focus, f.shape, f.original_severity or f.severity))
     return {"seconds": seconds, "errors": len(outcome.errors), "triples": len(outcome.batch.union()),
-            "inferred": len(outcome.inferred), "not_in_force": len(outcome.not_in_force), "results": sorted(found),
+            "inferred": len(outcome.inferred), "not_in_force": len(outcome.not_in_force),
+            "results": _finding_keys(outcome.findings), "partitions": 1, "parent_rss_mb": _rss_mb()[0],
             **_shape_summary(phases, shapes, readings.shapes(readings.resolve()))}
 
 
+def _ours(records: Path, args: argparse.Namespace) -> dict:
+    """The batch job: partitions of --partition-size records, --jobs processes."""
+    from kb.checking.partitions import validate_in_partitions
+
+    started = time.perf_counter()
+    outcome = validate_in_partitions([str(records)], size=args.partition_size, jobs=args.jobs,
+                                     progress=_progress("ours: partition"))
+    seconds = time.perf_counter() - started
+    parent, worker = _rss_mb()
+    return {"seconds": seconds, "errors": len(outcome.errors), "not_in_force": len(outcome.not_in_force),
+            "results": _finding_keys(outcome.findings), "partitions": outcome.partitions,
+            "phases": outcome.phases, "parent_rss_mb": parent, "worker_rss_mb": worker}
+
+
+def _sharded_reference(records: Path, args: argparse.Namespace) -> dict:
+    """pySHACL over our inferred view, shard by shard: the plan ours makes, with --reference-shard records each."""
+    from kb.checking import partitions as parts
+    from kb.reasoning import readings
+
+    phases: dict[str, float] = {}
+    started = time.perf_counter()
+    choices = readings.resolve()
+    rules = parts.grouping(choices)  # closes the TBox and reads the shapes once: the workers inherit both
+    # kb's own first pass, plan and pool (private, so this benchmark's test fails when they change): the same plan
+    with tempfile.TemporaryDirectory(prefix="kb-reference-") as scratch, parts._Pool(args.jobs) as pool:
+        first = parts._first_pass(pool, [str(records)], None, rules, Path(scratch))
+        read = time.perf_counter()
+        shards, _ = parts.plan(first.pieces, args.reference_shard)
+        planned = time.perf_counter()
+        done = list(parts._ordered(pool, parts.validate_partition,
+                                   ((shard, choices, "pyshacl") for shard in shards),
+                                   _progress("reference: shard"), len(shards)))
+    seconds = time.perf_counter() - started
+    phases.update({"reading (wall)": read - started, "planning": planned - read,
+                   "partitions (wall)": time.perf_counter() - planned})
+    for part in done:
+        for phase, spent in part.phases.items():
+            phases[f"{phase} (summed)"] = phases.get(f"{phase} (summed)", 0.0) + spent
+    parent, worker = _rss_mb()
+    return {"seconds": seconds, "errors": len(first.errors), "results": _finding_keys(
+                f for part in done for f in part.findings),
+            "partitions": len(shards), "phases": {phase: round(spent, 2) for phase, spent in phases.items()},
+            "parent_rss_mb": parent, "worker_rss_mb": worker}
+
+
+def _rss_mb() -> tuple[float, float]:
+    """This process's peak RSS and its largest ended child's, in MB (Linux gives ru_maxrss in KB)."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def _progress(label: str):
+    """A line on stderr about every twentieth step of a long run."""
+    started = time.perf_counter()
+
+    def told(done: int, total: int) -> None:
+        if done == total or done % max(1, total // 20) == 0:
+            print(f"{label} {done}/{total}, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    return told
+
+
 MEMORY_EXIT = 3
+PATHS = {"ours": _ours, "ours-whole": _ours_whole, "sharded": _sharded_reference,
+         "whole": lambda records, args: _reference(records)}
 
 
-def worker(which: str, records: Path, result: Path, profile: Path | None) -> int:
-    run = {"reference": _reference, "fast": _fast}[which]
+def worker(args: argparse.Namespace) -> int:
+    run = PATHS[args.worker]
     try:
-        if profile:
+        if args.profile:
             import cProfile
 
             profiler = cProfile.Profile()
-            answer = profiler.runcall(run, records)
-            profiler.dump_stats(profile)
+            answer = profiler.runcall(run, args.records, args)
+            profiler.dump_stats(args.profile)
         else:
-            answer = run(records)
+            answer = run(args.records, args)
     except MemoryError:
         return MEMORY_EXIT
-    result.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+    args.result.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
 # --- The parent: generate, run both, compare -----------------------------------------------------------------------
 
 
-def _spawn(which: str, records: Path, result: Path, timeout: float | None, profile: Path | None,
-           memory_mb: float | None = None) -> dict:
-    """Run one path in a child process; its wall time, its own peak RSS, and whether it was stopped."""
+def _spawn(which: str, records: Path, result: Path, args: argparse.Namespace, timeout: float | None,
+           profile: Path | None = None, memory_mb: float | None = None) -> dict:
+    """Run one path in a child process, in a process group of its own; its wall time, peak RSS (its own or its
+    largest ended descendant's, as os.wait4 gives it), and whether it was stopped."""
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", which, "--records", str(records),
-               "--result", str(result)]
+               "--result", str(result), "--jobs", str(args.jobs), "--partition-size", str(args.partition_size),
+               "--reference-shard", str(args.reference_shard)]
     if profile:
         command += ["--profile", str(profile)]
 
@@ -208,24 +296,46 @@ def _spawn(which: str, records: Path, result: Path, timeout: float | None, profi
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=str(HOME), preexec_fn=limit_memory)
+    child = subprocess.Popen(command, cwd=str(HOME), preexec_fn=limit_memory, start_new_session=True)
     deadline = None if timeout is None else started + timeout
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        if deadline is not None and time.perf_counter() > deadline:
-            os.kill(child.pid, signal.SIGKILL)
-            _, status, usage = os.wait4(child.pid, 0)
-            child.returncode = -signal.SIGKILL
-            return {"stopped": True, "process_s": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024}
-        time.sleep(0.2)
+    try:
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                os.killpg(child.pid, signal.SIGKILL)  # its pool's workers too
+                _, status, usage = os.wait4(child.pid, 0)
+                child.returncode = -signal.SIGKILL
+                return {"stopped": True, "process_s": time.perf_counter() - started,
+                        "rss_mb": usage.ru_maxrss / 1024}
+            time.sleep(0.2)
+    except BaseException:  # Ctrl-C reaches only this process: the child's group would run on
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        raise
     child.returncode = os.waitstatus_to_exitcode(status)
     answer = {"stopped": False, "process_s": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024,
               "exit": child.returncode}
     if child.returncode == 0:
         answer.update(json.loads(result.read_text(encoding="utf-8")))
+        if "worker_rss_mb" in answer:  # a bound of the process tree's peak: parent + jobs x largest worker
+            answer["rss_mb"] = answer["parent_rss_mb"] + args.jobs * answer["worker_rss_mb"]
     return answer
+
+
+def _one_record(command: str, path: Path) -> float | None:
+    """Seconds of `kb <command> <path>` in a fresh process, run twice: the second (warm caches). None: it failed."""
+    seconds = None
+    for _ in range(2):
+        started = time.perf_counter()
+        run = subprocess.run([sys.executable, "-m", "kb.cli", command, str(path)], cwd=str(HOME),
+                             capture_output=True, timeout=600)
+        seconds = time.perf_counter() - started
+        if run.returncode not in (0, 1):  # 1: violations found
+            print(f"kb {command} {path} exited {run.returncode}: {run.stderr.decode()[-500:]}", file=sys.stderr)
+            return None
+    return seconds
 
 
 def _data(events: int, share: float, seed: int, cache: Path | None) -> Path:
@@ -240,68 +350,117 @@ def _data(events: int, share: float, seed: int, cache: Path | None) -> Path:
     return folder
 
 
-def main(argv: list[str] | None = None) -> int:
+WHOLE_REFERENCE_UP_TO = 100  # events: the whole-graph reference needs ~10 GB at 100
+ONE_RECORD = HOME / "tests" / "cases" / "A08-3_SpecialTopicMeetingMaxOneHour" / "valid-001.json"  # one meeting
+REFERENCE_TIMEOUT = {"whole": 1800, "sharded": 4 * 3600}
+LABELS = {"ours": "ours (in partitions)", "ours-whole": "ours (one whole run)",
+          "sharded": "reference (pySHACL, shards)", "whole": "reference (pySHACL+owlrl)"}
+
+
+def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, help="number of generated events")
     parser.add_argument("--violations", type=float, default=0.1, help="share of events made to violate")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--reference", action=argparse.BooleanOptionalAction, default=True,
-                        help="also run the reference (pySHACL + owlrl on the whole graph)")
-    parser.add_argument("--reference-timeout", type=float, default=1800, help="seconds before the reference is stopped")
+    parser.add_argument("--partition-size", type=int, default=500, help="records per partition of ours")
+    parser.add_argument("--jobs", type=int, default=2, help="processes of ours and of the sharded reference")
+    parser.add_argument("--whole", action="store_true", help="ours in one run over the whole batch (validate_paths)")
+    parser.add_argument("--reference", choices=["sharded", "whole"],
+                        help=f"pySHACL over our inferred view in shards, or pySHACL + owlrl on the whole graph "
+                             f"(default: whole up to {WHOLE_REFERENCE_UP_TO} events, sharded above)")
+    parser.add_argument("--no-reference", dest="reference", action="store_const", const="none",
+                        help="run ours only")
+    parser.add_argument("--reference-shard", type=int, default=100, help="records per shard of the sharded reference")
+    parser.add_argument("--reference-timeout", type=float,
+                        help="seconds before the reference is stopped (default: 1800 whole, 4 hours sharded)")
     parser.add_argument("--reference-memory-mb", type=float, default=14000,
-                        help="address-space cap of the reference process (it needs ~11 GB at 100 events)")
+                        help="address-space cap of each reference process (the whole one needs ~11 GB at 100 events)")
     parser.add_argument("--fast-timeout", type=float, help="seconds before our path is stopped (default: none)")
+    parser.add_argument("--one-record", type=Path, default=ONE_RECORD,
+                        help="the small record file `kb validate` and `kb rules` are timed on")
     parser.add_argument("--cache", type=Path, help=f"folder for generated data (default {DEFAULT_CACHE})")
-    parser.add_argument("--profile", type=Path, help="write a cProfile of our path to this file")
-    parser.add_argument("--worker", choices=["reference", "fast"], help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=Path,
+                        help="write a cProfile of our path to this file (its parent process only, unless --whole)")
+    parser.add_argument("--worker", choices=sorted(PATHS), help=argparse.SUPPRESS)
     parser.add_argument("--records", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _arguments()
     args = parser.parse_args(argv)
     if args.worker:
-        return worker(args.worker, args.records, args.result, args.profile)
+        return worker(args)
     if not args.events:
         parser.error("--events is required")
+    kind = args.reference or ("whole" if args.events <= WHOLE_REFERENCE_UP_TO else "sharded")
+    reference_timeout = args.reference_timeout or REFERENCE_TIMEOUT.get(kind)
 
     folder = _data(args.events, args.violations, args.seed, args.cache)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     records = folder / "records"
     load_before = os.getloadavg()[0]
+    ours_kind = "ours-whole" if args.whole else "ours"
     with tempfile.TemporaryDirectory() as scratch:
-        fast = _spawn("fast", records, Path(scratch) / "fast.json", args.fast_timeout, args.profile)
-        reference = (_spawn("reference", records, Path(scratch) / "reference.json", args.reference_timeout, None,
-                            args.reference_memory_mb) if args.reference else None)
+        fast = _spawn(ours_kind, records, Path(scratch) / "fast.json", args, args.fast_timeout, args.profile)
+        reference = (None if kind == "none" else _spawn(kind, records, Path(scratch) / "reference.json", args,
+                                                        reference_timeout, None, args.reference_memory_mb))
+    one_record_s = _one_record("validate", args.one_record)
+    one_record_rules_s = _one_record("rules", args.one_record)
+    load_after = os.getloadavg()[0]
 
     events = manifest["events"]
-    rows = [("ours (kb.checking.pipeline)", fast)] + ([("reference (pySHACL+owlrl)", reference)] if reference else [])
-    print(f"\n{events} events ({manifest['violating_events']} made to violate), records in {records}")
-    print(f"{'path':<28}{'wall s':>10}{'events/s':>10}{'process s':>11}{'peak RSS MB':>13}{'results':>9}")
+    rows = [(LABELS[ours_kind], fast)] + ([(LABELS[kind], reference)] if reference else [])
+    print(f"\n{events} events ({manifest['violating_events']} made to violate), records in {records}; "
+          f"--jobs {args.jobs}, --partition-size {args.partition_size}"
+          + (f", --reference-shard {args.reference_shard}" if kind == "sharded" else ""))
+    print(f"{'path':<30}{'wall s':>10}{'events/s':>10}{'process s':>11}{'peak RSS MB':>13}{'parts':>7}{'results':>9}")
     for label, run in rows:
         seconds = run.get("seconds")
-        print(f"{label:<28}{_fmt(seconds):>10}{_fmt(events / seconds if seconds else None):>10}"
-              f"{_fmt(run['process_s']):>11}{_fmt(run['rss_mb']):>13}{len(run.get('results', [])) or '-':>9}"
+        print(f"{label:<30}{_fmt(seconds):>10}{_fmt(events / seconds if seconds else None):>10}"
+              f"{_fmt(run['process_s']):>11}{_fmt(run['rss_mb']):>13}{run.get('partitions', '-'):>7}"
+              f"{len(run.get('results', [])) or '-':>9}"
               + ("   stopped after the timeout" if run["stopped"] else "")
               + (f"   exit {run['exit']}" if run.get("exit") else ""))
-
     for label, run in rows:
+        if "worker_rss_mb" in run:
+            print(f"{label}, peak RSS (MB): parent {_fmt(run['parent_rss_mb'])}, largest worker "
+                  f"{_fmt(run['worker_rss_mb'])}, bound parent + {args.jobs} x worker {_fmt(run['rss_mb'])}")
         if run.get("phases"):
-            print(f"{label}, by phase (s): " + ", ".join(f"{k} {v}" for k, v in run["phases"].items())
-                  + f"; of which SPARQL-based shapes {run['sparql_shapes_s']}")
+            print(f"{label}, by phase (s): " + ", ".join(f"{k} {_fmt(v)}" for k, v in run["phases"].items())
+                  + (f"; of which SPARQL-based shapes {run['sparql_shapes_s']}" if "sparql_shapes_s" in run else ""))
+        if run.get("slowest_shapes"):
             print("  slowest shapes (s): " + ", ".join(f"{name} {t}" for name, t in run["slowest_shapes"][:6]))
+    print(f"one record ({args.one_record.name}), fresh process, second run: kb validate {_fmt(one_record_s)} s, "
+          f"kb rules {_fmt(one_record_rules_s)} s")
+
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    summary = {"events": events, "fast_s": _round(fast.get("seconds")), "reference_s": None, "ratio": None,
-               "peak_rss_mb": _round(max(run["rss_mb"] for _, run in rows)), "equal": None,
-               "fast_results": len(fast.get("results", [])), "fast_rss_mb": _round(fast["rss_mb"]),
+    summary = {"events": events, "reference_kind": None if kind == "none" else kind, "reference_s": None,
+               "fast_s": _round(fast.get("seconds")), "ratio": None, "peak_rss_mb": _round(fast["rss_mb"]),
+               "parent_rss_mb": _round(fast.get("parent_rss_mb")), "worker_rss_mb": _round(fast.get("worker_rss_mb")),
+               "equal": None, "one_record_s": _round(one_record_s), "one_record_rules_s": _round(one_record_rules_s),
+               "whole": args.whole, "jobs": args.jobs, "partition_size": args.partition_size,
+               "partitions": fast.get("partitions"), "phases": fast.get("phases"),
+               "fast_results": len(fast.get("results", [])),
                "expected_found": _expected_found(expected, fast.get("results", [])),
-               "load_average": [_round(load_before), _round(os.getloadavg()[0])]}
+               "load_average": [_round(load_before), _round(load_after)]}
     notes = [note for note in (_failure("our path", fast, args.fast_timeout, None),
-                               _failure("reference", reference, args.reference_timeout, args.reference_memory_mb))
+                               _failure("reference", reference, reference_timeout, args.reference_memory_mb))
              if note]
     if reference is None:
         notes.append("reference not run (--no-reference)")
+    if one_record_s is None or one_record_rules_s is None:
+        notes.append(f"kb validate or kb rules failed on {args.one_record}")
     if reference is not None and not reference["stopped"] and not reference.get("exit"):
-        summary.update(reference_s=_round(reference["seconds"]), reference_load_s=_round(reference["load_s"]),
-                       reference_closure_s=reference["phases"].get("owlrl closure (pySHACL pre-inference)"),
-                       reference_rss_mb=_round(reference["rss_mb"]), reference_results=len(reference["results"]))
+        summary.update(reference_rss_mb=_round(reference["rss_mb"]), reference_results=len(reference["results"]))
+        if kind == "whole":
+            summary.update(reference_load_s=_round(reference["load_s"]),
+                           reference_closure_s=reference["phases"].get("owlrl closure (pySHACL pre-inference)"))
+        else:
+            summary.update(reference_shard=args.reference_shard, reference_partitions=reference["partitions"],
+                           reference_phases=reference["phases"])
+        summary["reference_s"] = _round(reference["seconds"])
     if summary["fast_s"] and summary["reference_s"]:
         ours = {tuple(r) for r in fast["results"]}
         theirs = {tuple(r) for r in reference["results"]}
