@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -473,26 +473,29 @@ def _ordered(pool, function, arguments: Iterable[tuple], progress: Progress | No
             yield (tag(args), answer) if label else answer
         return
     queue = iter(arguments)
-    running: dict[Future, tuple] = {}
-    order: list[Future] = []
+    order: list[tuple[Future, tuple]] = []  # submitted, in the order of `arguments`
+    running: set[Future] = set()
 
     def submit(count: int) -> None:
         for args in _take(queue, count):
             future = pool.executor().submit(function, *args)
-            running[future] = args
-            order.append(future)
+            order.append((future, args))
+            running.add(future)
 
     submit(pool.jobs * 2)
     done = 0
     while order:
-        first = order.pop(0)
-        args = running.pop(first)
-        answer = first.result()
-        done += 1
-        if progress:
-            progress(done, total)
-        submit(1)
-        yield (tag(args), answer) if label else answer
+        # a long task at the head must not idle the other workers: more is sent as any task ends
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        running.difference_update(finished)
+        for _ in finished:
+            done += 1
+            if progress:
+                progress(done, total)
+        submit(len(finished))
+        while order and order[0][0].done():
+            future, args = order.pop(0)
+            yield (tag(args), future.result()) if label else future.result()
 
 
 def _take(items: Iterator, count: int) -> list:
