@@ -80,9 +80,9 @@ class Explainer:
         self.shapes = shapes
 
     def label(self, node, lang: str = "zh") -> str:
-        for graph in (self.data, self.kb):
+        for graph in (self.data, self.kb):  # of several labels, the first in order: the same in every run
             for prop in LABEL_PROPERTIES:
-                values = list(graph.objects(node, prop))
+                values = sorted(graph.objects(node, prop), key=str)
                 for value in values:
                     if isinstance(value, Literal) and value.language == lang:
                         return str(value)
@@ -100,9 +100,9 @@ class Explainer:
 
     def _describe(self, node: BNode, lang: str) -> str:
         """A blank node (a speech, a meal, an item) by its kind and the person or name it names."""
-        kind = next(iter(self.data.objects(node, DXO.kind)), None)
-        who = next(iter(self.data.objects(node, DXO.speaker)), None) or next(
-            iter(self.data.objects(node, DXO.participant)), None)
+        kind = min(self.data.objects(node, DXO.kind), key=str, default=None)
+        who = min(self.data.objects(node, DXO.speaker), key=str, default=None) or min(
+            self.data.objects(node, DXO.participant), key=str, default=None)
         minutes = self.data.value(node, DXO.durationMinutes)
         parts = [self.label(kind, lang) if kind else ("记录" if lang == "zh" else "entry")]
         if who is not None:
@@ -112,7 +112,7 @@ class Explainer:
         return " ".join(parts)
 
     def text(self, node, prop, lang: str) -> str:
-        for value in self.kb.objects(node, prop):
+        for value in sorted(self.kb.objects(node, prop), key=str):
             if isinstance(value, Literal) and value.language == lang:
                 return str(value)
         return ""
