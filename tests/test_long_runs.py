@@ -55,13 +55,15 @@ def test_a_progress_bar_on_a_terminal_and_the_report_unchanged():
 
 
 def test_ctrl_c_stops_with_a_message_no_traceback_and_no_half_written_report(tmp_path: Path):
-    generate.write(tmp_path / "sample", 1000)
+    """Ctrl-C on a terminal interrupts the whole process group: the command and its partitions' workers."""
+    generate.write(tmp_path / "sample", 3000)
     report = tmp_path / "report.json"
     process = subprocess.Popen([*KB, "validate", str(tmp_path / "sample" / "records"), "--format", "json",
-                                "-o", str(report)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(10)  # past start-up, inside the work (the run takes 20 s and more)
+                                "--partition-size", "200", "--jobs", "2", "-o", str(report)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(8)  # past start-up, inside the work (the run takes 20 s and more)
     assert process.poll() is None, "the run ended before it could be interrupted: give it more records"
-    process.send_signal(signal.SIGINT)
+    os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr, stderr

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import time
@@ -431,15 +432,25 @@ class _Pool:
 
     def executor(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.jobs)
+            self._executor = ProcessPoolExecutor(self.jobs, initializer=_leave_interrupts_to_the_parent)
         return self._executor
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(cancel_futures=True)
+    def __exit__(self, kind, *exc) -> None:
+        if self._executor is None:
+            return
+        if kind is not None:  # Ctrl-C or an error: stop the workers now, not after the partitions they hold
+            for process in list(getattr(self._executor, "_processes", {}).values()):
+                process.terminate()
+        self._executor.shutdown(wait=kind is None, cancel_futures=True)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """In a worker: Ctrl-C (sent to the whole process group) is the parent's to handle, with one line and exit
+    130; a worker would print its traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 SMALL_INPUT = 4_000_000  # bytes of record files read in this process: parsing them is quicker than starting workers

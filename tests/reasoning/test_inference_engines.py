@@ -81,7 +81,7 @@ def _benchmark_sample(tmp: Path) -> Graph:
 @pytest.mark.parametrize("profile", sorted(readings.profiles()))
 def test_the_compiled_rules_infer_what_reasonable_infers_on_a_benchmark_sample(profile, tmp_path_factory):
     """The generated events are larger and more varied than the cases: every kind of event, with violations."""
-    sample = _benchmark_sample(tmp_path_factory.getbasetemp())
+    sample = _benchmark_sample(tmp_path_factory.mktemp("sample"))
     assert len(sample) > 10_000
     choices = readings.resolve(profile)
     compiled = set(infer(sample, choices, engine="compiled"))
