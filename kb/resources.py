@@ -44,8 +44,7 @@ def kept(name: str, key: bytes, compute: Callable[[], Any]) -> Any:
     """What `compute` gives, kept pickled between processes under `name` and a hash of `key` (every input it
     depends on: file bytes, readings, versions); a missing or damaged file is computed anew. The cache is written
     by this user's own processes only, like any cache in their home."""
-    digest = hashlib.sha256(f"{rdflib.__version__} {sys.version}\0".encode() + key)
-    path = cache_dir() / f"{name}-{digest.hexdigest()[:24]}.pickle"
+    path = kept_path(name, key)
     try:
         return pickle.loads(path.read_bytes())
     except Exception:  # missing, damaged or from another version: computed anew, never trusted
@@ -59,6 +58,12 @@ def kept(name: str, key: bytes, compute: Callable[[], Any]) -> Any:
     except OSError:
         pass  # a read-only home only costs the time
     return value
+
+
+def kept_path(name: str, key: bytes) -> Path:
+    """The file `kept` keeps a value in (rdflib's and Python's versions are part of every key)."""
+    digest = hashlib.sha256(f"{rdflib.__version__} {sys.version}\0".encode() + key)
+    return cache_dir() / f"{name}-{digest.hexdigest()[:24]}.pickle"
 
 
 def files_key(paths: list[Path]) -> bytes:

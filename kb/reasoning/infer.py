@@ -17,18 +17,13 @@ expected) would be typed into a right one and its violation would disappear.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import os
-import pickle
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Literal as Choose
 from typing import NamedTuple
 
 import owlrl
-import rdflib
 import reasonable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -64,16 +59,16 @@ def reasoning_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
     return tbox
 
 
+def _tbox_key(choices: tuple[Choice, ...]) -> bytes:
+    """Every input of the closed TBox: the ontology files, the settings, this module, the readings, owlrl."""
+    files = [*sorted(resources.ONTOLOGY_DIR.glob("*.ttl")), readings.SETTINGS_FILE, Path(__file__)]
+    return (resources.files_key(files) + " ".join(str(choice.iri) for choice in choices).encode()
+            + f" owlrl {owlrl.__version__}".encode())
+
+
 def _cache_file(choices: tuple[Choice, ...]) -> Path:
     """Where the closed TBox of these sources and readings is kept between processes."""
-    digest = hashlib.sha256()
-    for path in [*sorted(resources.ONTOLOGY_DIR.glob("*.ttl")), readings.SETTINGS_FILE, Path(__file__)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for choice in choices:
-        digest.update(str(choice.iri).encode())
-    digest.update(f"owlrl {owlrl.__version__}".encode())
-    digest.update(f"rdflib {rdflib.__version__}".encode())
-    return resources.cache_dir() / f"closed-tbox-{digest.hexdigest()[:20]}.pickle"
+    return resources.kept_path("closed-tbox", _tbox_key(choices))
 
 
 class ClosedTBox(NamedTuple):
@@ -101,22 +96,7 @@ def closed_tbox(choices: tuple[Choice, ...] | None = None) -> ClosedTBox:
 
 def _read_or_close(choices: tuple[Choice, ...]) -> Graph:
     """The closed TBox from the cache (pickled: rdflib reads N-Triples ten times slower), or closed anew."""
-    path = _cache_file(choices)
-    try:
-        cached = pickle.loads(path.read_bytes())
-        if isinstance(cached, Graph):
-            return cached
-    except Exception:  # a missing or damaged cache file is recomputed, never trusted
-        pass
-    closed = _closed_tbox(choices)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(closed, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
-    except OSError:
-        pass  # a read-only home only costs the seconds
-    return closed
+    return resources.kept("closed-tbox", _tbox_key(choices), lambda: _closed_tbox(choices))
 
 
 def _closed_tbox(choices: tuple[Choice, ...]) -> Graph:
@@ -266,23 +246,8 @@ def compiled_rules(choices: tuple[Choice, ...] | None = None) -> compiled.Progra
     `kb` process on one record waits for. Its name is the closed TBox's key with the compiler's source added.
     """
     choices = choices or readings.resolve()
-    digest = hashlib.sha256(_cache_file(choices).name.encode() + Path(compiled.__file__).read_bytes())
-    path = resources.cache_dir() / f"compiled-rules-{digest.hexdigest()[:20]}.pickle"
-    try:
-        program = pickle.loads(path.read_bytes())
-        if isinstance(program, compiled.Program):
-            return program
-    except Exception:  # missing or damaged: compiled again, never trusted
-        pass
-    program = compiled.compile_rules(closed_tbox(choices).graph)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(program, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
-    except OSError:
-        pass
-    return program
+    key = _tbox_key(choices) + Path(compiled.__file__).read_bytes()
+    return resources.kept("compiled-rules", key, lambda: compiled.compile_rules(closed_tbox(choices).graph))
 
 
 def infer(data: Graph, choices: tuple[Choice, ...] | None = None, engine: Engine = "compiled") -> Graph:
