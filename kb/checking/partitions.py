@@ -15,9 +15,9 @@ What a partition must hold, read from the shapes (`dxs:groupsBy`, `dxs:sharedInE
   (the first partition when it is no group's node).
 
 First pass (per source, in parallel): parse, cut the graph into records (each named node with its blank nodes),
-and note for each its group nodes and the records it references; the records go to a spool file as N-Triples.
-Second pass (per partition, in parallel): parse the shared records and the partition's own, validate them as the
-whole-batch path does, and keep the findings that belong to the partition.
+and note for each its group nodes and the records it references; the records go to a spool file, pickled.
+Second pass (per partition, in parallel): read back the partition's records and the shared ones they link to,
+validate them as the whole-batch path does, and keep the findings that belong to the partition.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _rdflib_path(shapes: Graph, node) -> RdfPath | URIRef:
 
 @dataclass(frozen=True)
 class Piece:
-    """One record of one source: where its N-Triples lie in the spool, its group nodes and its references."""
+    """One record of one source: where its pickled triples lie in the spool, its group nodes and its references."""
 
     record: str  # the record's node, in N-Triples form
     source: str
@@ -181,7 +181,7 @@ def cut_text(source: str, text: str, suffix: str, spool: Path, rules: Grouping) 
 class Partition:
     own: list[Piece] = field(default_factory=list)  # the partitioned records
     home: set[str] = field(default_factory=set)  # the records whose findings this partition gives
-    shared: list[Piece] = field(default_factory=list)  # the shared records it needs (what `plan` names `shared`)
+    shared: list[Piece] = field(default_factory=list)  # the shared records its records link to (`_needed`)
 
 
 class _Groups:
@@ -203,8 +203,8 @@ class _Groups:
 
 
 def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
-    """Partitions of at most `size` partitioned records (a group larger than that is one partition), and the
-    shared records every partition holds."""
+    """Partitions of at most `size` partitioned records (a group larger than that is one partition), and all the
+    shared records (each partition holds those it needs)."""
     described = {piece.record for piece in pieces}
     referenced = {ref for piece in pieces for ref in piece.references if ref != piece.record} & described
     shared_records = referenced | {piece.record for piece in pieces if piece.shared}
@@ -213,19 +213,16 @@ def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
         groups.find(piece.record)
         for key in piece.keys:
             groups.join(piece.record, key)
-    members: dict[str, list[str]] = {}  # group -> its partitioned records, in the order they were read
+    members: dict[str, dict[str, None]] = {}  # group -> its partitioned records, in the order they were read
     for piece in pieces:
         if piece.record not in shared_records:
-            group = members.setdefault(groups.find(piece.record), [])
-            if not group or group[-1] != piece.record:
-                group.append(piece.record)
+            members.setdefault(groups.find(piece.record), {})[piece.record] = None
     partitions: list[Partition] = []
     where: dict[str, int] = {}
     for group, records in members.items():
-        unique = list(dict.fromkeys(records))
-        if not partitions or (partitions[-1].home and len(partitions[-1].home) + len(unique) > size):
+        if not partitions or (partitions[-1].home and len(partitions[-1].home) + len(records) > size):
             partitions.append(Partition())
-        partitions[-1].home.update(unique)
+        partitions[-1].home.update(records)
         where[group] = len(partitions) - 1
     if not partitions:
         partitions.append(Partition())
