@@ -10,9 +10,12 @@ What a partition must hold, read from the shapes (`dxs:groupsBy`, `dxs:sharedInE
   record is *partitioned*: one partition holds it.
 - A shape that reads several partitioned records together (a leader's visits in a month, the receptions of one
   visiting unit) names the paths to what they share (`dxs:groupsBy`). Records that reach the same node by any such
-  path land in the same partition, with the records that node is (its "home").
+  path land in the same partition, with the records that node is (its "home"). A shape that judges the node
+  period by period (a leader's visits of each month) narrows the group to the node and the calendar period of a
+  record's date (`dxs:groupsWithin`), so a year of visits need not share one partition.
 - A finding on a partitioned record is taken from its partition; one on a shared record from its home partition
-  (the first partition when it is no group's node).
+  (the first partition when it is no group's node), except a period's finding of a shape with `dxs:groupsWithin`,
+  which is taken from the partition that holds that period's group (if there is one).
 
 First pass (per source, in parallel): parse, cut the graph into records (each named node with its blank nodes),
 and note for each its group nodes and the records it references; the records go to a spool file, pickled.
@@ -33,10 +36,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import OWL, RDF, RDFS, SH
@@ -63,42 +67,99 @@ Progress = Callable[[int, int], None]
 # --- What the shapes say a partition must hold ------------------------------------------------------------------
 
 
+PERIODS: dict[URIRef, Callable[[date], str]] = {  # the calendar periods a dxs:groupsWithin names
+    DXS.CalendarMonth: lambda day: f"{day.year:04d}-{day.month:02d}",
+    DXS.CalendarQuarter: lambda day: f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """A shape's calendar period (`dxs:groupsWithin`) and the path to the date that places a record in one."""
+
+    period: URIRef
+    date_path: RdfPath | URIRef
+
+    def of(self, value) -> str | None:
+        """The period a date lies in ('2024-03', '2024-Q1'); None for a value that is no date (SPARQL's YEAR and
+        MONTH fail on it too, so the shape counts it in no period)."""
+        day = value.toPython() if isinstance(value, Literal) else value
+        return PERIODS[self.period](day) if isinstance(day, date) else None
+
+    def of_finding(self, finding: Finding) -> str | None:
+        """The group key of a finding: its node and the period of its value (the period's first day)."""
+        if finding.focus.startswith("_:") or not finding.value:
+            return None
+        try:
+            period = self.of(date.fromisoformat(finding.value[:10]))
+        except ValueError:
+            return None
+        return period and _period_key(f"<{finding.focus}>", period)
+
+
+def _period_key(node: str, period: str) -> str:
+    """A group key of a node in one period (no N-Triples term holds a space, so it is no node's key)."""
+    return f"{node} {period}"
+
+
+def _node_of(key: str) -> str:
+    return key.split(" ", 1)[0]
+
+
 @dataclass(frozen=True)
 class Group:
-    """One joining shape's paths to what its records share, and the records they are read from (none: every one)."""
+    """One joining shape's paths to what its records share, the records they are read from (none: every one), and
+    the period its records are grouped within (none: all time)."""
 
     paths: tuple[RdfPath | URIRef, ...]
     only: tuple[tuple[RdfPath | URIRef, object], ...] = ()  # (path, value it must reach, or None: any value)
+    window: Window | None = None
 
-    def keys(self, described: Graph, record) -> set:
+    def keys(self, described: Graph, record) -> set[str]:
+        """The group keys of a record: the nodes its paths reach, in N-Triples form, each with the period of the
+        record's date when the shape groups within periods."""
         if self.only and not any(any(value is None or node == value for node in described.objects(record, path))
                                  for path, value in self.only):
             return set()
-        return {node for path in self.paths for node in described.objects(record, path)}
+        nodes = {_n3(node) for path in self.paths for node in described.objects(record, path)}
+        if self.window is None or not nodes:
+            return nodes
+        periods = {self.window.of(day) for day in described.objects(record, self.window.date_path)} - {None}
+        return {_period_key(node, period) for node in nodes for period in periods}
 
 
 @dataclass(frozen=True)
 class Grouping:
-    """The groups of the joining shapes, and the classes whose records every partition holds."""
+    """The groups of the joining shapes, the classes whose records every partition holds, and the shapes whose
+    findings are taken per period (by shape IRI)."""
 
     groups: tuple[Group, ...]
     shared_classes: frozenset[URIRef]
+    windows: dict[str, Window] = field(default_factory=dict)
 
 
 @cache
 def grouping(choices: tuple[Choice, ...]) -> Grouping:
     shapes = readings.shapes(choices)
     groups = []
+    windows: dict[str, Window] = {}
     for shape in sorted(set(shapes.subjects(DXS.groupsBy, None))):
         paths = tuple(_rdflib_path(shapes, node) for node in shapes.objects(shape, DXS.groupsBy))
         only = tuple((_rdflib_path(shapes, shapes.value(condition, SH.path)), shapes.value(condition, SH.hasValue))
                      for condition in shapes.objects(shape, DXS.groupsOnly))
-        groups.append(Group(paths, only))
+        within = shapes.value(shape, DXS.groupsWithin)
+        window = None
+        if within is not None:
+            period = shapes.value(within, DXS.period)
+            if period not in PERIODS:
+                raise ValueError(f"dxs:groupsWithin of {shape}: dxs:period {period} is none of {sorted(PERIODS)}")
+            window = windows[str(shape)] = Window(period, _rdflib_path(shapes, shapes.value(within, DXS.datePath)))
+        groups.append(Group(paths, only, window))
     declared = set(shapes.subjects(DXS.sharedInEveryPartition, None))
     tbox = closed_tbox(choices).graph
     shared = {cls for cls in tbox.subjects(RDFS.subClassOf, None) if cls != OWL.Nothing and any(
         (cls, RDFS.subClassOf, top) in tbox for top in declared)} | declared
-    return Grouping(tuple(dict.fromkeys(groups)), frozenset(shared))
+    return Grouping(tuple(dict.fromkeys(groups)), frozenset(shared), windows)
 
 
 def _rdflib_path(shapes: Graph, node) -> RdfPath | URIRef:
@@ -159,7 +220,7 @@ def cut(graph: Graph, source: str, spool: Path, rules: Grouping) -> list[Piece]:
             data = pickle.dumps(own, protocol=pickle.HIGHEST_PROTOCOL)
             offset = out.tell()
             out.write(data)
-            keys = {_n3(node) for group in rules.groups for node in group.keys(described, record)}
+            keys = {key for group in rules.groups for key in group.keys(described, record)}
             references = {_n3(o) for _, p, o in own if p != RDF.type and isinstance(o, URIRef) and o != record
                           and not str(o).startswith(KNOWN_NAMESPACES)}
             types = {cls for s, p, cls in own if p == RDF.type and s == record}
@@ -182,6 +243,8 @@ class Partition:
     own: list[Piece] = field(default_factory=list)  # the partitioned records
     home: set[str] = field(default_factory=set)  # the records whose findings this partition gives
     shared: list[Piece] = field(default_factory=list)  # the shared records its records link to (`_needed`)
+    periods: set[str] = field(default_factory=set)  # the period groups it holds (node and period, `_period_key`)
+    elsewhere: set[str] = field(default_factory=set)  # the period groups of its home records that others hold
 
 
 class _Groups:
@@ -234,7 +297,23 @@ def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
             partitions[where[groups.find(piece.record)]].own.append(piece)
     for partition in partitions:
         partition.shared = _needed(partition, shared)
+    _place_periods(pieces, partitions, [where.get(groups.find(piece.record), 0) for piece in pieces])
     return partitions, shared
+
+
+def _place_periods(pieces: list[Piece], partitions: list[Partition], held_in: list[int]) -> None:
+    """Tell each partition which period groups it holds, and which of its home records' period groups another
+    partition holds (whose findings it must leave to that one)."""
+    home_of = {record: index for index, partition in enumerate(partitions) for record in partition.home}
+    for piece, index in zip(pieces, held_in, strict=True):
+        for key in piece.keys:
+            if " " in key:
+                partitions[index].periods.add(key)
+    for index, partition in enumerate(partitions):
+        for key in partition.periods:
+            home = home_of.get(_node_of(key))
+            if home is not None and home != index:
+                partitions[home].elsewhere.add(key)
 
 
 def _needed(partition: Partition, shared: list[Piece]) -> list[Piece]:
@@ -304,8 +383,19 @@ def validate_partition(partition: Partition, choices: tuple[Choice, ...], engine
     source_of = {}
     for piece in pieces:
         source_of.setdefault(_plain(piece.record), piece.source)
-    findings = [replace(f, source=source_of.get(f.record)) for f in outcome.findings if f.record in home]
+    windows = grouping(choices).windows
+    findings = [replace(f, source=source_of.get(f.record)) for f in outcome.findings
+                if _given_here(f, partition, home, windows.get(f.shape))]
     return PartResult(findings, [n for n in outcome.not_in_force if n.record in home], outcome.errors, clock.phases)
+
+
+def _given_here(finding: Finding, partition: Partition, home: set[str], window: Window | None) -> bool:
+    """Whether this partition gives the finding: one on a record at home, or a period's finding of a shape grouped
+    within periods where this partition holds that period's group (or it is home and no partition holds it)."""
+    key = window.of_finding(finding) if window else None
+    if key is None:
+        return finding.record in home
+    return key in partition.periods or (finding.record in home and key not in partition.elsewhere)
 
 
 class _Clock:

@@ -120,10 +120,55 @@ def test_two_descriptions_of_one_record_in_two_files_stay_together():
     assert len(holding) == 2 and len(set(holding)) == 1
 
 
+def test_a_period_group_is_held_by_one_partition_and_the_node_home_leaves_its_findings_to_it():
+    pieces = [_piece("person/a"), _piece("visit/1", keys={"<person/a> 2024-01"}, references={"person/a"}),
+              _piece("meeting/1"), _piece("visit/2", keys={"<person/a> 2024-02"}, references={"person/a"}),
+              _piece("visit/3", keys={"<person/a> 2024-01"}, references={"person/a"})]
+    partitions, _ = plan(pieces, size=1)
+    held = {key: index for index, p in enumerate(partitions) for key in p.periods}
+    assert set(held) == {"<person/a> 2024-01", "<person/a> 2024-02"}
+    assert held["<person/a> 2024-01"] != held["<person/a> 2024-02"], "a person's months need not share a partition"
+    where = {piece.record: index for index, p in enumerate(partitions) for piece in p.own}
+    assert where["<visit/1>"] == where["<visit/3>"] == held["<person/a> 2024-01"]
+    home = next(p for p in partitions if "<person/a>" in p.home)
+    assert home.elsewhere == {key for key, index in held.items() if partitions[index] is not home}
+
+
+def _visit(day: str) -> dict:
+    return {"id": f"visit/w-{day}", "type": "GrassrootsVisit", "kind": "GrassrootsVisit", "title": "赴礼贤镇调研",
+            "organiser": "org/district-government-office", "visitedUnits": ["org/lixian-town"], "date": day,
+            "participants": [{"person": "person/zhao-xiaodong", "role": "LeadingCadre",
+                              "unit": "org/district-government-office"}]}
+
+
+def test_a_leaders_months_and_quarters_in_different_partitions_give_the_whole_batch_findings(tmp_path):
+    """A01.5 and A01.6 judge each month and quarter of a leader: with each month's visits in a partition of its
+    own, every month is still judged once, on all its visits (2 in January, 1 in February, none in March, 2 in
+    April; a problem solved in the second quarter only)."""
+    base = json.loads((ROOT / "tests/cases/A01-6_OneProblemSolvedPerQuarter/valid-001.json").read_text("utf-8"))
+    units_and_people = [r for r in base["@graph"] if r["type"] in ("Organisation", "Person")]
+    problem = next(r for r in base["@graph"] if r["type"] == "GrassrootsProblem")
+    records = [*units_and_people, problem,
+               {"id": "period/2024-h1", "type": "ReviewPeriod", "title": "考核期间", "since": "2024-01-01",
+                "until": "2024-06-30"},
+               *(_visit(day) for day in ("2024-01-09", "2024-01-23", "2024-02-20", "2024-04-09", "2024-04-23"))]
+    (tmp_path / "records.json").write_text(json.dumps({"@graph": records}, ensure_ascii=False), "utf-8")
+    whole = validate_paths([str(tmp_path)])
+    parts = validate_in_partitions([str(tmp_path)], size=1, jobs=2)
+    assert parts.partitions >= 4
+    _assert_same(whole, parts)
+    months = sorted(f.value for f in parts.findings if f.shape.endswith("A01-5_TwoGrassrootsVisitsPerMonth"))
+    quarters = sorted(f.value for f in parts.findings if f.shape.endswith("A01-6_OneProblemSolvedPerQuarter"))
+    assert months == ["2024-02-01", "2024-03-01", "2024-05-01", "2024-06-01"]
+    assert quarters == ["2024-01-01"]
+
+
 def test_the_joining_shapes_declare_their_groups_and_the_shared_classes_are_declared():
     rules = partitions.grouping(readings.resolve())
     assert len(rules.groups) >= 6, "the shapes over several records (A01.5, A03.2, A06.7 ...) declare dxs:groupsBy"
     assert any(group.only for group in rules.groups), "A01.5 reads the people only of records naming a visited unit"
+    assert {shape.rsplit("/", 1)[-1] for shape in rules.windows} >= {
+        "A01-5_TwoGrassrootsVisitsPerMonth", "A01-6_OneProblemSolvedPerQuarter"}, "quotas per period declare it"
     assert any(str(cls).endswith("ReviewPeriod") for cls in rules.shared_classes)
 
 
