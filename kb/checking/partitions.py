@@ -67,10 +67,7 @@ Progress = Callable[[int, int], None]
 # --- What the shapes say a partition must hold ------------------------------------------------------------------
 
 
-PERIODS: dict[URIRef, Callable[[date], str]] = {  # the calendar periods a dxs:groupsWithin names
-    DXS.CalendarMonth: lambda day: f"{day.year:04d}-{day.month:02d}",
-    DXS.CalendarQuarter: lambda day: f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}",
-}
+PERIOD_MONTHS = {DXS.CalendarMonth: 1, DXS.CalendarQuarter: 3}  # the calendar periods a dxs:groupsWithin names
 
 
 @dataclass(frozen=True)
@@ -79,12 +76,17 @@ class Window:
 
     period: URIRef
     date_path: RdfPath | URIRef
+    reads_previous: bool = False  # a period's group also reads the records of the period before
 
-    def of(self, value) -> str | None:
-        """The period a date lies in ('2024-03', '2024-Q1'); None for a value that is no date (SPARQL's YEAR and
-        MONTH fail on it too, so the shape counts it in no period)."""
+    def of(self, value, later: int = 0) -> str | None:
+        """The period a date lies in ('2024-03', '2024-Q1'), or the `later`th period after it; None for a value
+        that is no date (SPARQL's YEAR and MONTH fail on it too, so the shape counts it in no period)."""
         day = value.toPython() if isinstance(value, Literal) else value
-        return PERIODS[self.period](day) if isinstance(day, date) else None
+        if not isinstance(day, date):
+            return None
+        months = PERIOD_MONTHS[self.period]
+        year, month = divmod(day.year * 12 + (day.month - 1) // months * months + later * months, 12)
+        return f"{year:04d}-{month + 1:02d}" if months == 1 else f"{year:04d}-Q{month // 3 + 1}"
 
     def of_finding(self, finding: Finding) -> str | None:
         """The group key of a finding: its node and the period of its value (the period's first day)."""
@@ -115,17 +117,24 @@ class Group:
     only: tuple[tuple[RdfPath | URIRef, object], ...] = ()  # (path, value it must reach, or None: any value)
     window: Window | None = None
 
-    def keys(self, described: Graph, record) -> set[str]:
+    def keys(self, described: Graph, record, later: int = 0) -> set[str]:
         """The group keys of a record: the nodes its paths reach, in N-Triples form, each with the period of the
-        record's date when the shape groups within periods."""
+        record's date when the shape groups within periods (or the `later`th period after it)."""
         if self.only and not any(any(value is None or node == value for node in described.objects(record, path))
                                  for path, value in self.only):
             return set()
         nodes = {_n3(node) for path in self.paths for node in described.objects(record, path)}
         if self.window is None or not nodes:
             return nodes
-        periods = {self.window.of(day) for day in described.objects(record, self.window.date_path)} - {None}
+        periods = {self.window.of(day, later) for day in described.objects(record, self.window.date_path)} - {None}
         return {_period_key(node, period) for node in nodes for period in periods}
+
+    def read_by(self, described: Graph, record) -> set[str]:
+        """The groups that read the record besides its own: those of the next period, when the shape reads the
+        period before (`dxs:readsPreviousPeriod`)."""
+        if self.window is None or not self.window.reads_previous:
+            return set()
+        return self.keys(described, record, later=1)
 
 
 @dataclass(frozen=True)
@@ -151,9 +160,10 @@ def grouping(choices: tuple[Choice, ...]) -> Grouping:
         window = None
         if within is not None:
             period = shapes.value(within, DXS.period)
-            if period not in PERIODS:
-                raise ValueError(f"dxs:groupsWithin of {shape}: dxs:period {period} is none of {sorted(PERIODS)}")
-            window = windows[str(shape)] = Window(period, _rdflib_path(shapes, shapes.value(within, DXS.datePath)))
+            if period not in PERIOD_MONTHS:
+                raise ValueError(f"dxs:groupsWithin of {shape}: dxs:period {period} is none of {sorted(PERIOD_MONTHS)}")
+            window = windows[str(shape)] = Window(period, _rdflib_path(shapes, shapes.value(within, DXS.datePath)),
+                                                  shapes.value(within, DXS.readsPreviousPeriod) == Literal(True))
         groups.append(Group(paths, only, window))
     declared = set(shapes.subjects(DXS.sharedInEveryPartition, None))
     tbox = closed_tbox(choices).graph
@@ -195,6 +205,7 @@ class Piece:
     references: frozenset[str]
     shared: bool  # of a shared class
     typed: bool  # has an rdf:type (a record a report counts, not a node it names)
+    read_by: frozenset[str] = frozenset()  # group keys whose partitions read it besides its own (`Group.read_by`)
 
 
 def _n3(node) -> str:
@@ -221,11 +232,13 @@ def cut(graph: Graph, source: str, spool: Path, rules: Grouping) -> list[Piece]:
             offset = out.tell()
             out.write(data)
             keys = {key for group in rules.groups for key in group.keys(described, record)}
+            read_by = {key for group in rules.groups for key in group.read_by(described, record)}
             references = {_n3(o) for _, p, o in own if p != RDF.type and isinstance(o, URIRef) and o != record
                           and not str(o).startswith(KNOWN_NAMESPACES)}
             types = {cls for s, p, cls in own if p == RDF.type and s == record}
             pieces.append(Piece(_n3(record), source, str(spool), offset, len(data), frozenset(keys),
-                                frozenset(references), bool(types & rules.shared_classes), bool(types)))
+                                frozenset(references), bool(types & rules.shared_classes), bool(types),
+                                frozenset(read_by)))
     return pieces
 
 
@@ -243,6 +256,7 @@ class Partition:
     own: list[Piece] = field(default_factory=list)  # the partitioned records
     home: set[str] = field(default_factory=set)  # the records whose findings this partition gives
     shared: list[Piece] = field(default_factory=list)  # the shared records its records link to (`_needed`)
+    context: list[Piece] = field(default_factory=list)  # others' records its groups read (`Piece.read_by`)
     periods: set[str] = field(default_factory=set)  # the period groups it holds (node and period, `_period_key`)
     elsewhere: set[str] = field(default_factory=set)  # the period groups of its home records that others hold
 
@@ -295,10 +309,19 @@ def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
     for piece in pieces:
         if piece.record not in shared_records:
             partitions[where[groups.find(piece.record)]].own.append(piece)
+    for piece in pieces:
+        if piece.record not in shared_records:
+            _read_by_others(piece, partitions, where[groups.find(piece.record)],
+                            (where.get(groups.find(key)) for key in piece.read_by if key in groups.parent))
     for partition in partitions:
         partition.shared = _needed(partition, shared)
     _place_periods(pieces, partitions, [where.get(groups.find(piece.record), 0) for piece in pieces])
     return partitions, shared
+
+
+def _read_by_others(piece: Piece, partitions: list[Partition], own: int, readers: Iterable[int | None]) -> None:
+    for index in sorted({reader for reader in readers if reader is not None and reader != own}):
+        partitions[index].context.append(piece)
 
 
 def _place_periods(pieces: list[Piece], partitions: list[Partition], held_in: list[int]) -> None:
@@ -324,7 +347,7 @@ def _needed(partition: Partition, shared: list[Piece]) -> list[Piece]:
     for piece in shared:
         pieces_of[piece.record].append(piece)
     todo = [piece.record for piece in shared if piece.shared] + [r for r in partition.home if r in pieces_of]
-    todo += [ref for piece in partition.own for ref in piece.references]
+    todo += [ref for piece in [*partition.own, *partition.context] for ref in piece.references]
     wanted: set[str] = set()
     while todo:
         record = todo.pop()
@@ -373,7 +396,7 @@ def validate_partition(partition: Partition, choices: tuple[Choice, ...], engine
     The records are one graph (not one per source, which `Batch.union` would copy again); each finding's file is
     then the file its record came from."""
     clock = _Clock()
-    pieces = [*partition.shared, *partition.own]
+    pieces = [*partition.shared, *partition.own, *partition.context]
     data = clock("reading back", _graph, pieces)
     batch = Batch(graphs={"partition": data})
     inferred = clock("inference", infer, data, choices)

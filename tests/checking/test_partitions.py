@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from kb import cli
 from kb.checking import partitions
 from kb.checking.partitions import Piece, plan, validate_in_partitions
 from kb.checking.pipeline import validate_paths
+from kb.namespaces import DXS
 from kb.reasoning import readings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,6 +162,49 @@ def test_a_leaders_months_and_quarters_in_different_partitions_give_the_whole_ba
     quarters = sorted(f.value for f in parts.findings if f.shape.endswith("A01-6_OneProblemSolvedPerQuarter"))
     assert months == ["2024-02-01", "2024-03-01", "2024-05-01", "2024-06-01"]
     assert quarters == ["2024-01-01"]
+
+
+def test_a_group_that_reads_the_period_before_holds_those_records_without_giving_their_findings():
+    pieces = [_piece("reception/1", keys={"<org/u> 2024-Q1"}), _piece("reception/2", keys={"<org/u> 2024-Q2"}),
+              _piece("reception/3", keys={"<org/u> 2024-Q4"})]
+    pieces = [replace(piece, read_by=frozenset({f"<org/u> 2024-Q{int(piece.record[-2]) + 1}"})) for piece in pieces]
+    partitions, _ = plan(pieces, size=1)
+    where = {piece.record: p for p in partitions for piece in p.own}
+    assert len({id(p) for p in where.values()}) == 3
+    assert [piece.record for piece in where["<reception/2>"].context] == ["<reception/1>"]
+    assert not where["<reception/1>"].context and not where["<reception/3>"].context
+    assert "<reception/1>" not in where["<reception/2>"].home
+
+
+def _reception(name: str, day: str) -> dict:
+    return {"id": f"reception/q-{name}", "type": "Reception", "kind": "HigherLevelInspectionVisit",
+            "title": "接待市商务局调研", "start": f"{day}T09:00:00+08:00", "end": f"{day}T11:00:00+08:00",
+            "guests": [{"person": "person/liang-yu", "unit": "org/beijing-commerce-bureau"}]}
+
+
+def test_receptions_across_the_end_of_a_quarter_are_compared_in_partitions(tmp_path):
+    """A03.2 pairs receptions of one unit a few working days apart: with each quarter's receptions in partitions
+    of their own, a pair across the end of March is still found, once (the later one is reported)."""
+    records = [_reception("a", "2024-03-28"), _reception("b", "2024-04-02"), _reception("c", "2024-07-15"),
+               _reception("d", "2024-10-08")]
+    (tmp_path / "receptions.json").write_text(json.dumps({"@graph": records}, ensure_ascii=False), "utf-8")
+    whole = validate_paths([str(tmp_path)])
+    parts = validate_in_partitions([str(tmp_path)], size=1, jobs=2)
+    assert parts.partitions == 4
+    _assert_same(whole, parts)
+    pairs = [(f.record.rsplit("/", 1)[-1], f.value.rsplit("/", 1)[-1]) for f in parts.findings
+             if f.shape.endswith("A03-2_HigherLevelVisitsCombined")]
+    assert pairs == [("q-b", "q-a")]
+
+
+def test_every_merge_window_offered_compares_receptions_at_most_one_quarter_apart():
+    """A03.2's partitions read only the quarter before: enough while its longest pair, 2 x window + 30 calendar
+    days (shapes/art-03.ttl), fits in the shortest quarter (90 days)."""
+    windows = []
+    for value in readings.alternatives(readings.settings()["P_mergeWindow"]):
+        shapes = readings.shapes(readings.resolve(overrides={"P_mergeWindow": value}))
+        windows.extend(int(w) for w in shapes.objects(None, DXS.mergeWindowWorkingDays))
+    assert len(windows) >= 3 and all(2 * window + 30 <= 90 for window in windows), windows
 
 
 def test_the_joining_shapes_declare_their_groups_and_the_shared_classes_are_declared():
