@@ -70,6 +70,21 @@ def _knowledge(shapes: Graph) -> Graph:
     return ReadOnlyGraphAggregate([resources.ontology(), resources.vocabularies(), resources.regulation(), shapes])
 
 
+def _remembered(method):
+    """Keep a lookup's answer for the explainer's life: its graphs do not change while it explains a run, and a
+    batch asks the same labels, clauses and limits for thousands of findings."""
+    name = method.__name__
+
+    def lookup(self, *args):
+        key = (name, *args)
+        if key not in self._answers:
+            self._answers[key] = method(self, *args)
+        return self._answers[key]
+
+    lookup.__doc__, lookup.__name__ = method.__doc__, name
+    return lookup
+
+
 class Explainer:
     """Looks up labels, provisions and limits in the knowledge base's own graphs."""
 
@@ -78,7 +93,9 @@ class Explainer:
         self.data = ReadOnlyGraphAggregate([data, inferred])  # a view, not a copy: batches are large
         self.data.namespace_manager = data.namespace_manager
         self.shapes = shapes
+        self._answers: dict[tuple, object] = {}
 
+    @_remembered
     def label(self, node, lang: str = "zh") -> str:
         for graph in (self.data, self.kb):  # of several labels, the first in order: the same in every run
             for prop in LABEL_PROPERTIES:
@@ -111,12 +128,14 @@ class Explainer:
             parts.append(f"{minutes} 分钟" if lang == "zh" else f"{minutes} min")
         return " ".join(parts)
 
+    @_remembered
     def text(self, node, prop, lang: str) -> str:
         for value in sorted(self.kb.objects(node, prop), key=str):
             if isinstance(value, Literal) and value.language == lang:
                 return str(value)
         return ""
 
+    @_remembered
     def article_of(self, provision) -> int | None:
         node = provision
         for _ in range(4):
@@ -128,6 +147,7 @@ class Explainer:
                 return None
         return None
 
+    @_remembered
     def limit(self, shape, component, focus) -> str | None:
         """The limit the shape sets, read from its own parameters."""
         name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
@@ -153,6 +173,7 @@ class Explainer:
             return f"≤ {self.label(other, 'en')} ({bound})" if bound is not None else f"≤ {self.label(other, 'en')}"
         return None
 
+    @_remembered
     def situation(self, shape, lang: str) -> str | None:
         """The situation that made the shape apply: its target class, which owlrl inferred from the record."""
         target = self.shapes.value(shape, SH.targetClass)
@@ -174,9 +195,13 @@ def findings_from(results: Graph, data: Graph, inferred: Graph, batch: Batch | N
     choices = choices or readings.resolve()
     explain = Explainer(data, inferred, readings.shapes(choices))
     findings = []
+    described: dict[str, list[str]] = {}  # per provision: the readings it rests on, described once
     for result in results.subjects(RDF.type, SH.ValidationResult):
         finding = _finding(results, result, explain, data, batch)
-        finding.readings = [c.describe() for c in readings.readings_for(URIRef(finding.provision), choices)]
+        if finding.provision not in described:
+            described[finding.provision] = [
+                c.describe() for c in readings.readings_for(URIRef(finding.provision), choices)]
+        finding.readings = list(described[finding.provision])
         findings.append(finding)
     findings.sort(key=finding_order)
     return findings
