@@ -475,8 +475,8 @@ def validate_in_partitions(paths: list[str] | None = None, stdin=None, choices: 
         if len(partitions) == 1:  # the batch fits in one: the whole-batch run, with every output it allows
             batch = Batch(graphs=_graphs_by_source(first.pieces), errors=first.errors)
             return validate_batch(batch, choices, engine, progress=whole_progress)
-        parts = clock("partitions (wall)", lambda: list(_ordered(
-            pool, validate_partition, ((p, choices, engine) for p in partitions), progress, len(partitions))))
+        parts = clock("partitions (wall)", lambda: [_one_copy_of_texts(part) for part in _ordered(
+            pool, validate_partition, ((p, choices, engine) for p in partitions), progress, len(partitions))])
     phases = clock.phases
     for part in parts:
         for phase, seconds in part.phases.items():
@@ -512,7 +512,7 @@ def _first_pass(pool, paths: list[str], stdin, rules: Grouping, scratch: Path) -
         found.errors.extend(errors)
         if pieces:
             found.sources.append(source)
-            found.pieces.extend(pieces)
+            found.pieces.extend(_one_copy_of_names(piece) for piece in pieces)
     found.errors.extend(unread[told:])
     if tables:
         graphs, errors = parse_csv(tables)
@@ -531,6 +531,32 @@ def _first_pass_of_graphs(graphs: Iterable[tuple[str, Graph]], rules: Grouping, 
             found.sources.append(source)
             found.pieces.extend(cut(graph, source, scratch / "store.spool", rules))
     return found
+
+
+def _one_copy_of_names(piece: Piece) -> Piece:
+    """A piece from a worker with its names (file, group nodes, references) shared with every other piece: each
+    arrives as a copy of its own, and a large batch holds a piece per record."""
+    return replace(piece, record=sys.intern(piece.record), source=sys.intern(piece.source),
+                   spool=sys.intern(piece.spool), keys=frozenset(map(sys.intern, piece.keys)),
+                   references=frozenset(map(sys.intern, piece.references)),
+                   read_by=frozenset(map(sys.intern, piece.read_by)))
+
+
+REPEATED_TEXTS = ("record", "focus", "shape", "provision", "notation", "clause_zh", "clause_en", "severity", "path",
+                  "value", "limit", "situation_zh", "situation_en", "source", "justification", "original_severity",
+                  "missing")
+
+
+def _one_copy_of_texts(part: PartResult) -> PartResult:
+    """A partition's findings with the texts many findings repeat (a provision's clause, a shape, a file) kept once
+    for the whole batch: the findings of a large batch wait in this process for the report, and each arrives with
+    copies of its own."""
+    for finding in part.findings:
+        for name in REPEATED_TEXTS:
+            if isinstance(text := getattr(finding, name), str):
+                setattr(finding, name, sys.intern(text))
+        finding.readings = [sys.intern(text) for text in finding.readings]
+    return part
 
 
 class _Pool:
