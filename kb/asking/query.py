@@ -19,11 +19,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 
 from kb import resources
@@ -142,7 +140,11 @@ def prepare(query: NamedQuery):
 @lru_cache(maxsize=256)
 def _prepared(path: Path, text: str):
     """Parsed once per text: rdflib's grammar takes about half a second on the rules query, which `kb rules` asks
-    once per record (a prepared query is rdflib's own form for asking again)."""
+    once per record (a prepared query is rdflib's own form for asking again). The grammar is imported here, not
+    with the module: `kb rules` asks Oxigraph and never needs it."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import prepareQuery
+
     try:
         parsed = prepareQuery(text)
     except ParseException as exc:

@@ -31,14 +31,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl.errors import ReportableRuntimeError
-from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
 from kb import resources
@@ -309,6 +304,9 @@ class Compiler:
         text = re.sub(r"\$currentShape\b", term(shape) if isinstance(shape, URIRef) else "?currentShape", text)
         if self.is_property_shape(shape):
             text = re.sub(r"\$PATH\b", sparql_path(shapes, shapes.value(shape, SH.path)), text)
+        from pyshacl.errors import ReportableRuntimeError  # when compiling only: a kept plan needs no pySHACL
+        from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
         try:  # the reference's own rules for what a SHACL-SPARQL query may contain (no MINUS, VALUES ...)
             SPARQLQueryHelper(None, constraint, text).check_invalid_sparql(text)
         except ReportableRuntimeError as refused:
@@ -435,6 +433,10 @@ def _check_prebinding(query: str) -> None:
     That is inside a sub-SELECT that does not project it, or in a FILTER/BIND of a nested group that does not bind
     it: the group is evaluated on its own, before the join, with $this unbound.
     """
+    from rdflib.plugins.sparql.algebra import translateQuery  # when compiling only: a kept plan needs no grammar
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     try:
         algebra = translateQuery(parseQuery(query)).algebra
     except Exception as exc:  # rdflib cannot parse it: let pySHACL say what is wrong
@@ -466,6 +468,8 @@ def _check_prebinding(query: str) -> None:
 
 
 def _mentions(node, variable: Variable) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if node == variable:
         return True
     if isinstance(node, CompValue):
@@ -477,6 +481,8 @@ def _mentions(node, variable: Variable) -> bool:
 
 def _bound(node) -> set:
     """Variables a pattern certainly binds (those of its triple patterns outside OPTIONAL and UNION)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(node, CompValue):
         if node.name == "BGP":
             return {t for triple in node.triples for t in triple if isinstance(t, Variable)}

@@ -12,7 +12,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -188,6 +187,8 @@ def finish_report(results: Graph) -> bool:
 
 def fallback(data_graph: Graph, shapes_graph: Graph, plan: Plan, results: Graph) -> None:
     """Run the shapes the compiler left on pySHACL, with every compiled top-level shape deactivated."""
+    import pyshacl  # only for shapes the compiler left to it (none of ours): its import costs a tenth of a second
+
     nested = {o for s in plan.fallback for o in _reachable(shapes_graph, s)}
     shapes = Graph()
     shapes += shapes_graph

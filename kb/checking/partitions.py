@@ -47,12 +47,13 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.paths import Path as RdfPath
 
+from kb import resources
 from kb.checking.findings import Finding, finding_order
 from kb.checking.pipeline import NotInForce, Outcome, compiled_shapes, outcome_of, validate_batch, validate_graph
 from kb.namespaces import DXS, bind_prefixes
 from kb.reasoning import readings
 from kb.reasoning.derive import derived_facts
-from kb.reasoning.infer import closed_tbox, infer
+from kb.reasoning.infer import closed_tbox, compiled_rules, infer, tbox_key
 from kb.reasoning.readings import Choice
 from kb.records.batch import CSV_SUFFIX, Batch, InputError
 from kb.records.fields import KNOWN_NAMESPACES
@@ -149,6 +150,14 @@ class Grouping:
 
 @cache
 def grouping(choices: tuple[Choice, ...]) -> Grouping:
+    """What the shapes say a partition must hold, kept on disk: reading it off the shapes and the closed TBox cost
+    each fresh `kb` process a tenth of a second, even on one record."""
+    key = (tbox_key(choices) + resources.files_key(sorted(resources.SHAPES_DIR.glob("*.ttl")))
+           + Path(__file__).read_bytes())
+    return resources.kept("grouping", key, lambda: _grouping(choices))
+
+
+def _grouping(choices: tuple[Choice, ...]) -> Grouping:
     shapes = readings.shapes(choices)
     groups = []
     windows: dict[str, Window] = {}
@@ -464,7 +473,7 @@ def validate_in_partitions(paths: list[str] | None = None, stdin=None, choices: 
     choices = choices or readings.resolve()
     rules = grouping(choices)
     jobs = jobs or os.cpu_count() or 1
-    _warm(choices)  # the closed TBox and the compiled checks, made once here and inherited by every worker
+    _warm(choices)  # the compiled rules and checks, made once here and inherited by every worker
     clock = _Clock()
     with tempfile.TemporaryDirectory(prefix="kb-partitions-") as scratch, _Pool(jobs) as pool:
         small = graphs is None and _input_bytes(paths or [], SMALL_INPUT) <= SMALL_INPUT
@@ -651,5 +660,6 @@ def _take(items: Iterator, count: int) -> list:
 
 
 def _warm(choices: tuple[Choice, ...]) -> None:
-    closed_tbox(choices)
+    """Make here, once, what every worker reads: the compiled rules and checks (a forked worker inherits them)."""
+    compiled_rules(choices)
     compiled_shapes(choices)

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
-import pyshacl
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 
 from kb import resources
-from kb.checking import compiler
+from kb.checking import compiler, sparql_text
 from kb.checking import engine as fast_engine
 from kb.checking.findings import Finding, findings_from
 from kb.checking.missing import open_world
@@ -76,8 +76,16 @@ ENGINES = ("fast", "pyshacl")
 
 @cache
 def compiled_shapes(choices: tuple[Choice, ...]) -> compiler.Plan:
-    """The shapes of these readings compiled to SPARQL (once per process)."""
-    return compiler.compile_shapes(readings.shapes(choices))
+    """The shapes of these readings compiled to SPARQL, kept on disk: compiling, and importing pySHACL for its
+    SPARQL rules, were a fifth of a second of every fresh `kb` process. The plan names the shapes' blank nodes, so
+    their labels are part of the key: a shapes graph read with other labels gets a plan of its own."""
+    shapes = readings.shapes(choices)
+    labels = sorted({str(node) for triple in shapes for node in triple if isinstance(node, BNode)})
+    inputs = [Path(compiler.__file__), Path(sparql_text.__file__), *sorted(resources.SHAPES_DIR.glob("*.ttl")),
+              readings.SETTINGS_FILE]
+    key = (resources.files_key(inputs) + " ".join(str(c.iri) for c in choices).encode()
+           + "\0".join(labels).encode())
+    return resources.kept("compiled-shapes", key, lambda: compiler.compile_shapes(shapes))
 
 
 def validate_graph(data: Graph, choices: tuple[Choice, ...] | None = None,
@@ -118,6 +126,8 @@ def shacl_results(view: Graph, choices: tuple[Choice, ...], engine: Engine = "fa
         return fast_engine.validate(view, shapes, plan=compiled_shapes(choices)).results
     if engine != "pyshacl":
         raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    import pyshacl  # the reference only: its import is a tenth of a second of every `kb` process
+
     _, results, _ = pyshacl.validate(
         view,
         shacl_graph=shapes,

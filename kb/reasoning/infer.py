@@ -59,7 +59,7 @@ def reasoning_tbox(choices: tuple[Choice, ...] | None = None) -> Graph:
     return tbox
 
 
-def _tbox_key(choices: tuple[Choice, ...]) -> bytes:
+def tbox_key(choices: tuple[Choice, ...]) -> bytes:
     """Every input of the closed TBox: the ontology files, the settings, this module, the readings, owlrl."""
     files = [*sorted(resources.ONTOLOGY_DIR.glob("*.ttl")), readings.SETTINGS_FILE, Path(__file__)]
     return (resources.files_key(files) + " ".join(str(choice.iri) for choice in choices).encode()
@@ -68,7 +68,7 @@ def _tbox_key(choices: tuple[Choice, ...]) -> bytes:
 
 def _cache_file(choices: tuple[Choice, ...]) -> Path:
     """Where the closed TBox of these sources and readings is kept between processes."""
-    return resources.kept_path("closed-tbox", _tbox_key(choices))
+    return resources.kept_path("closed-tbox", tbox_key(choices))
 
 
 class ClosedTBox(NamedTuple):
@@ -96,7 +96,7 @@ def closed_tbox(choices: tuple[Choice, ...] | None = None) -> ClosedTBox:
 
 def _read_or_close(choices: tuple[Choice, ...]) -> Graph:
     """The closed TBox from the cache (pickled: rdflib reads N-Triples ten times slower), or closed anew."""
-    return resources.kept("closed-tbox", _tbox_key(choices), lambda: _closed_tbox(choices))
+    return resources.kept("closed-tbox", tbox_key(choices), lambda: _closed_tbox(choices))
 
 
 def _closed_tbox(choices: tuple[Choice, ...]) -> Graph:
@@ -246,7 +246,7 @@ def compiled_rules(choices: tuple[Choice, ...] | None = None) -> compiled.Progra
     `kb` process on one record waits for. Its name is the closed TBox's key with the compiler's source added.
     """
     choices = choices or readings.resolve()
-    key = _tbox_key(choices) + Path(compiled.__file__).read_bytes()
+    key = tbox_key(choices) + Path(compiled.__file__).read_bytes()
     return resources.kept("compiled-rules", key, lambda: compiled.compile_rules(closed_tbox(choices).graph))
 
 

@@ -110,11 +110,15 @@ def axioms(choices: tuple[Choice, ...]) -> Graph:
 
 @cache
 def shapes(choices: tuple[Choice, ...]) -> Graph:
-    """The shapes with the chosen alternatives' parameters."""
-    graph = Graph()
-    graph += resources.shapes()
-    graph += axioms(choices)
-    return graph
+    """The shapes with the chosen alternatives' parameters, kept pickled: then their blank nodes have the same
+    labels in every process, so the checks compiled from them can be kept too (kb.checking.pipeline)."""
+    def build() -> Graph:
+        graph = Graph()
+        graph += resources.shapes()
+        graph += axioms(choices)
+        return graph
+    key = resources.files_key([*sorted(resources.SHAPES_DIR.glob("*.ttl")), SETTINGS_FILE])
+    return resources.kept("shapes", key + " ".join(str(choice.iri) for choice in choices).encode(), build)
 
 
 def readings_for(provision, choices: tuple[Choice, ...]) -> list[Choice]:
