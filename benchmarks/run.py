@@ -22,11 +22,12 @@
 Each path runs in a subprocess of its own (and its own process group, stopped whole after a timeout); its wall
 time is measured inside it (reading the files to the list of results). Peak memory of a path in partitions: the
 process's own `ru_maxrss`, the largest worker's (`RUSAGE_CHILDREN` once the pool has ended), and the bound
-parent + jobs x largest worker (which counts pages a worker shares with its parent twice). Results are compared
-as sets of (record, focus, shape, severity): a blank-node focus (a speech, a meal, a routing step) is compared by
-the record that owns it and the shape; the severity is pySHACL's, before a recorded exception lowers it. Then
-`kb validate` and `kb rules` on one small record file, each in a fresh process, twice (the second, with warm
-caches, is reported). The last line printed is one JSON object (events, reference_s, fast_s, ratio, peak_rss_mb,
+parent + jobs x largest worker (which counts pages a worker shares with its parent twice), and what all its
+processes held at once, sampled every 0.2 s (`tree_rss_mb`; shared pages still count once per process). Results
+are compared as sets of (record, focus, shape, severity): a blank-node focus (a speech, a meal, a routing step) is
+compared by the record that owns it and the shape; the severity is pySHACL's, before a recorded exception lowers
+it. Then `kb validate` and `kb rules` on one small record file, each in a fresh process, twice (the second, with
+warm caches, is reported). The last line printed is one JSON object (events, reference_s, fast_s, ratio, peak_rss_mb,
 equal, one_record_s ...); the differing tuples are written to differences.json in the work folder.
 """
 
@@ -298,11 +299,13 @@ def _spawn(which: str, records: Path, result: Path, args: argparse.Namespace, ti
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=str(HOME), preexec_fn=limit_memory, start_new_session=True)
     deadline = None if timeout is None else started + timeout
+    tree = 0.0  # the most the child and its workers held at once, sampled
     try:
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
+            tree = max(tree, _group_rss_mb(child.pid))
             if deadline is not None and time.perf_counter() > deadline:
                 os.killpg(child.pid, signal.SIGKILL)  # its pool's workers too
                 _, status, usage = os.wait4(child.pid, 0)
@@ -316,12 +319,28 @@ def _spawn(which: str, records: Path, result: Path, args: argparse.Namespace, ti
         raise
     child.returncode = os.waitstatus_to_exitcode(status)
     answer = {"stopped": False, "process_s": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024,
-              "exit": child.returncode}
+              "exit": child.returncode, "tree_rss_mb": tree or None}
     if child.returncode == 0:
         answer.update(json.loads(result.read_text(encoding="utf-8")))
         if "worker_rss_mb" in answer:  # a bound of the process tree's peak: parent + jobs x largest worker
             answer["rss_mb"] = answer["parent_rss_mb"] + args.jobs * answer["worker_rss_mb"]
     return answer
+
+
+def _group_rss_mb(group: int) -> float:
+    """The resident memory of every process of a process group now, in MB: what a run in partitions holds at once
+    (its parent and the workers alive), which the bound of parent + jobs x largest worker overstates. Linux's /proc;
+    0 where there is none."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # from the state on: the name may hold spaces
+            if int(fields[2]) == group:
+                total += int(fields[21])  # resident pages
+    return total * PAGE / 2**20
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _one_record(command: str, path: Path) -> float | None:
@@ -426,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, run in rows:
         if "worker_rss_mb" in run:
             print(f"{label}, peak RSS (MB): parent {_fmt(run['parent_rss_mb'])}, largest worker "
-                  f"{_fmt(run['worker_rss_mb'])}, bound parent + {args.jobs} x worker {_fmt(run['rss_mb'])}")
+                  f"{_fmt(run['worker_rss_mb'])}, bound parent + {args.jobs} x worker {_fmt(run['rss_mb'])}, "
+                  f"all processes at once (sampled) {_fmt(run.get('tree_rss_mb'))}")
         if run.get("phases"):
             print(f"{label}, by phase (s): " + ", ".join(f"{k} {_fmt(v)}" for k, v in run["phases"].items())
                   + (f"; of which SPARQL-based shapes {run['sparql_shapes_s']}" if "sparql_shapes_s" in run else ""))
@@ -439,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"events": events, "reference_kind": None if kind == "none" else kind, "reference_s": None,
                "fast_s": _round(fast.get("seconds")), "ratio": None, "peak_rss_mb": _round(fast["rss_mb"]),
                "parent_rss_mb": _round(fast.get("parent_rss_mb")), "worker_rss_mb": _round(fast.get("worker_rss_mb")),
+               "tree_rss_mb": _round(fast.get("tree_rss_mb")),
                "equal": None, "one_record_s": _round(one_record_s), "one_record_rules_s": _round(one_record_rules_s),
                "whole": args.whole, "jobs": args.jobs, "partition_size": args.partition_size,
                "partitions": fast.get("partitions"), "phases": fast.get("phases"),

@@ -30,4 +30,5 @@ def test_partitioned_run_equals_the_sharded_pyshacl_reference(tmp_path):
     assert found["planted"] > 0 and found["found"] == found["planted"], found
     assert summary["one_record_s"] is not None and summary["one_record_rules_s"] is not None
     assert summary["peak_rss_mb"] >= summary["parent_rss_mb"] + summary["worker_rss_mb"] > 0
+    assert summary["tree_rss_mb"] > 50, "what the run's processes held at once is sampled"
     assert set(summary["phases"]) >= {"reading (wall)", "planning", "partitions (wall)", "checks (summed)"}
