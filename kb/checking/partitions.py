@@ -152,8 +152,7 @@ class Grouping:
 def grouping(choices: tuple[Choice, ...]) -> Grouping:
     """What the shapes say a partition must hold, kept on disk: reading it off the shapes and the closed TBox cost
     each fresh `kb` process a tenth of a second, even on one record."""
-    key = (tbox_key(choices) + resources.files_key(sorted(resources.SHAPES_DIR.glob("*.ttl")))
-           + Path(__file__).read_bytes())
+    key = tbox_key(choices) + readings.shapes_key(choices) + Path(__file__).read_bytes()
     return resources.kept("grouping", key, lambda: _grouping(choices))
 
 

@@ -81,9 +81,7 @@ def compiled_shapes(choices: tuple[Choice, ...]) -> compiler.Plan:
     their labels are part of the key: a shapes graph read with other labels gets a plan of its own."""
     shapes = readings.shapes(choices)
     labels = sorted({str(node) for triple in shapes for node in triple if isinstance(node, BNode)})
-    inputs = [Path(compiler.__file__), Path(sparql_text.__file__), *sorted(resources.SHAPES_DIR.glob("*.ttl")),
-              readings.SETTINGS_FILE]
-    key = (resources.files_key(inputs) + " ".join(str(c.iri) for c in choices).encode()
+    key = (readings.shapes_key(choices) + resources.files_key([Path(compiler.__file__), Path(sparql_text.__file__)])
            + "\0".join(labels).encode())
     return resources.kept("compiled-shapes", key, lambda: compiler.compile_shapes(shapes))
 

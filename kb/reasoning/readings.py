@@ -117,8 +117,14 @@ def shapes(choices: tuple[Choice, ...]) -> Graph:
         graph += resources.shapes()
         graph += axioms(choices)
         return graph
-    key = resources.files_key([*sorted(resources.SHAPES_DIR.glob("*.ttl")), SETTINGS_FILE])
-    return resources.kept("shapes", key + " ".join(str(choice.iri) for choice in choices).encode(), build)
+    return resources.kept("shapes", shapes_key(choices), build)
+
+
+def shapes_key(choices: tuple[Choice, ...]) -> bytes:
+    """Every input of the shapes under these readings (their files, the settings, the chosen alternatives), as a
+    key for `resources.kept` of what is read off them."""
+    files = [*sorted(resources.SHAPES_DIR.glob("*.ttl")), SETTINGS_FILE]
+    return resources.files_key(files) + " ".join(str(choice.iri) for choice in choices).encode()
 
 
 def readings_for(provision, choices: tuple[Choice, ...]) -> list[Choice]:
