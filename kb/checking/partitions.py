@@ -12,7 +12,10 @@ What a partition must hold, read from the shapes (`dxs:groupsBy`, `dxs:sharedInE
   visiting unit) names the paths to what they share (`dxs:groupsBy`). Records that reach the same node by any such
   path land in the same partition, with the records that node is (its "home"). A shape that judges the node
   period by period (a leader's visits of each month) narrows the group to the node and the calendar period of a
-  record's date (`dxs:groupsWithin`), so a year of visits need not share one partition.
+  record's date (`dxs:groupsWithin`), so a year of visits need not share one partition. A shape that judges the
+  node and reads only a few properties of its records (a periodical's issues and their rating, A12.7) says which
+  (`dxs:groupReadsOnly`): its records are not kept together; the node's home partition reads those triples of
+  each (a *projection*), so a group that grows with the batch never has to fit in one partition.
 - A finding on a partitioned record is taken from its partition; one on a shared record from its home partition
   (the first partition when it is no group's node), except a period's finding of a shape with `dxs:groupsWithin`,
   which is taken from the partition that holds that period's group (if there is one).
@@ -117,6 +120,7 @@ class Group:
     paths: tuple[RdfPath | URIRef, ...]
     only: tuple[tuple[RdfPath | URIRef, object], ...] = ()  # (path, value it must reach, or None: any value)
     window: Window | None = None
+    reads: frozenset[URIRef] = frozenset()  # the only properties read of its records (none: the whole record)
 
     def keys(self, described: Graph, record, later: int = 0) -> set[str]:
         """The group keys of a record: the nodes its paths reach, in N-Triples form, each with the period of the
@@ -164,6 +168,12 @@ def _grouping(choices: tuple[Choice, ...]) -> Grouping:
         paths = tuple(_rdflib_path(shapes, node) for node in shapes.objects(shape, DXS.groupsBy))
         only = tuple((_rdflib_path(shapes, shapes.value(condition, SH.path)), shapes.value(condition, SH.hasValue))
                      for condition in shapes.objects(shape, DXS.groupsOnly))
+        reads = frozenset(step for node in shapes.objects(shape, DXS.groupReadsOnly)
+                          for step in Collection(shapes, node))
+        if reads and not (set(paths) <= reads and all(isinstance(step, URIRef) for step in reads)
+                          and shapes.value(shape, DXS.groupsWithin) is None):
+            raise ValueError(f"dxs:groupReadsOnly of {shape}: a list of properties that holds each dxs:groupsBy path "
+                             "(each a single property), on a shape without dxs:groupsWithin")
         within = shapes.value(shape, DXS.groupsWithin)
         window = None
         if within is not None:
@@ -172,7 +182,7 @@ def _grouping(choices: tuple[Choice, ...]) -> Grouping:
                 raise ValueError(f"dxs:groupsWithin of {shape}: dxs:period {period} is none of {sorted(PERIOD_MONTHS)}")
             window = windows[str(shape)] = Window(period, _rdflib_path(shapes, shapes.value(within, DXS.datePath)),
                                                   shapes.value(within, DXS.readsPreviousPeriod) == Literal(True))
-        groups.append(Group(paths, only, window))
+        groups.append(Group(paths, only, window, reads))
     declared = set(shapes.subjects(DXS.sharedInEveryPartition, None))
     tbox = closed_tbox(choices).graph
     shared = {cls for cls in tbox.subjects(RDFS.subClassOf, None) if cls != OWL.Nothing and any(
@@ -214,6 +224,12 @@ class Piece:
     shared: bool  # of a shared class
     typed: bool  # has an rdf:type (a record a report counts, not a node it names)
     read_by: frozenset[str] = frozenset()  # group keys whose partitions read it besides its own (`Group.read_by`)
+    projected_to: frozenset[str] = frozenset()  # group nodes whose home reads its projection (`dxs:groupReadsOnly`)
+    projection: tuple[int, int] = (0, 0)  # where its projected triples lie in the spool (offset, length)
+
+    def projected(self) -> Piece:
+        """The piece as its projection: only the triples a projecting group reads."""
+        return replace(self, offset=self.projection[0], length=self.projection[1])
 
 
 def _n3(node) -> str:
@@ -234,19 +250,33 @@ def cut(graph: Graph, source: str, spool: Path, rules: Grouping) -> list[Piece]:
         triples[owners[subject]].append(triple)
     described = ReadOnlyGraphAggregate([graph, derived_facts(graph)])
     pieces = []
+    whole = [group for group in rules.groups if not group.reads]
+    projecting = [group for group in rules.groups if group.reads]
     with spool.open("ab") as out:
         for record, own in triples.items():
             data = pickle.dumps(own, protocol=pickle.HIGHEST_PROTOCOL)
             offset = out.tell()
             out.write(data)
-            keys = {key for group in rules.groups for key in group.keys(described, record)}
-            read_by = {key for group in rules.groups for key in group.read_by(described, record)}
+            keys = {key for group in whole for key in group.keys(described, record)}
+            read_by = {key for group in whole for key in group.read_by(described, record)}
+            projected_to: set[str] = set()
+            reads: set[URIRef] = set()
+            for group in projecting:
+                if nodes := group.keys(described, record):
+                    projected_to |= nodes
+                    reads |= group.reads
+            projection = (0, 0)
+            if reads:
+                projected = pickle.dumps([t for t in own if t[0] == record and t[1] in reads],
+                                         protocol=pickle.HIGHEST_PROTOCOL)
+                projection = (out.tell(), len(projected))
+                out.write(projected)
             references = {_n3(o) for _, p, o in own if p != RDF.type and isinstance(o, URIRef) and o != record
                           and not str(o).startswith(KNOWN_NAMESPACES)}
             types = {cls for s, p, cls in own if p == RDF.type and s == record}
             pieces.append(Piece(_n3(record), source, str(spool), offset, len(data), frozenset(keys),
                                 frozenset(references), bool(types & rules.shared_classes), bool(types),
-                                frozenset(read_by)))
+                                frozenset(read_by), frozenset(projected_to), projection))
     return pieces
 
 
@@ -265,6 +295,7 @@ class Partition:
     home: set[str] = field(default_factory=set)  # the records whose findings this partition gives
     shared: list[Piece] = field(default_factory=list)  # the shared records its records link to (`_needed`)
     context: list[Piece] = field(default_factory=list)  # others' records its groups read (`Piece.read_by`)
+    projections: list[Piece] = field(default_factory=list)  # others' records as its home nodes read them
     periods: set[str] = field(default_factory=set)  # the period groups it holds (node and period, `_period_key`)
     elsewhere: set[str] = field(default_factory=set)  # the period groups of its home records that others hold
 
@@ -311,25 +342,53 @@ def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
         where[group] = len(partitions) - 1
     if not partitions:
         partitions.append(Partition())
-    for record in shared_records:
-        partitions[where.get(groups.find(record), 0)].home.add(record)
     shared = [piece for piece in pieces if piece.record in shared_records]
     for piece in pieces:
         if piece.record not in shared_records:
             partitions[where[groups.find(piece.record)]].own.append(piece)
+    home_of = _homes(partitions, shared_records, groups, where)
     for piece in pieces:
         if piece.record not in shared_records:
-            _read_by_others(piece, partitions, where[groups.find(piece.record)],
+            _read_by_others(piece, partitions, home_of[piece.record],
                             (where.get(groups.find(key)) for key in piece.read_by if key in groups.parent))
+    for piece in pieces:
+        if piece.projected_to:
+            _project(piece, partitions, home_of.get(piece.record) if piece.record not in shared_records else None,
+                     (home_of.get(node, where.get(groups.find(node), 0)) for node in piece.projected_to))
     for partition in partitions:
         partition.shared = _needed(partition, shared)
-    _place_periods(pieces, partitions, [where.get(groups.find(piece.record), 0) for piece in pieces])
+    _place_periods(pieces, partitions, [home_of[piece.record] for piece in pieces])
     return partitions, shared
+
+
+def _homes(partitions: list[Partition], shared_records: set[str], groups: _Groups, where: dict[str, int]) -> dict:
+    """The home partition of every record. A shared record's is its group's partition; where its group holds no
+    partitioned record (a unit and its periodicals, a meeting its minutes name), the partition of the first record
+    that names one of the group's records, which holds it already, so that the first partition is not home to
+    thousands of records it would otherwise not read (the first partition when none names them)."""
+    home_of = {piece.record: index for index, partition in enumerate(partitions) for piece in partition.own}
+    named_from: dict[str, int] = {}
+    for index, partition in enumerate(partitions):
+        for piece in partition.own:
+            for reference in piece.references & shared_records:
+                named_from.setdefault(groups.find(reference), index)
+    for record in sorted(shared_records):
+        group = groups.find(record)
+        home_of[record] = index = where.get(group, named_from.get(group, 0))
+        partitions[index].home.add(record)
+    return home_of
 
 
 def _read_by_others(piece: Piece, partitions: list[Partition], own: int, readers: Iterable[int | None]) -> None:
     for index in sorted({reader for reader in readers if reader is not None and reader != own}):
         partitions[index].context.append(piece)
+
+
+def _project(piece: Piece, partitions: list[Partition], own: int | None, readers: Iterable[int]) -> None:
+    """Give a record's projection to the home partitions of the nodes it is projected to, except the partition
+    that holds the whole record."""
+    for index in sorted(set(readers) - {own}):
+        partitions[index].projections.append(piece.projected())
 
 
 def _place_periods(pieces: list[Piece], partitions: list[Partition], held_in: list[int]) -> None:
@@ -405,7 +464,7 @@ def validate_partition(partition: Partition, choices: tuple[Choice, ...], engine
     The records are one graph (not one per source, which `Batch.union` would copy again); each finding's file is
     then the file its record came from."""
     clock = _Clock()
-    pieces = [*partition.shared, *partition.own, *partition.context]
+    pieces = [*partition.shared, *partition.own, *partition.context, *partition.projections]
     data = clock("reading back", _graph, pieces)
     batch = Batch(graphs={"partition": data})
     inferred = clock("inference", infer, data, choices)
@@ -547,7 +606,8 @@ def _one_copy_of_names(piece: Piece) -> Piece:
     return replace(piece, record=sys.intern(piece.record), source=sys.intern(piece.source),
                    spool=sys.intern(piece.spool), keys=frozenset(map(sys.intern, piece.keys)),
                    references=frozenset(map(sys.intern, piece.references)),
-                   read_by=frozenset(map(sys.intern, piece.read_by)))
+                   read_by=frozenset(map(sys.intern, piece.read_by)),
+                   projected_to=frozenset(map(sys.intern, piece.projected_to)))
 
 
 REPEATED_TEXTS = ("record", "focus", "shape", "provision", "notation", "clause_zh", "clause_en", "severity", "path",

@@ -114,6 +114,20 @@ def test_a_referenced_record_is_in_each_partition_that_links_to_it_and_one_of_a_
                                     for p in partitions for piece in p.own)
 
 
+def test_a_shared_record_of_no_group_is_at_home_where_it_is_named_with_the_records_of_its_group():
+    periodicals = [_piece(f"periodical/{name}", keys={"<org/u>"}, references={"org/u"}) for name in "pq"]
+    pieces = [_piece("meeting/1"), _piece("minutes/2", references={"meeting/2"}), _piece("meeting/2"),
+              _piece("issue/1", references={"periodical/p"}), *periodicals, _piece("org/u"),
+              _piece("issue/2", references={"periodical/q"})]
+    partitions, _ = plan(pieces, size=1)
+    home = {record: index for index, p in enumerate(partitions) for record in p.home}
+    own = {piece.record: index for index, p in enumerate(partitions) for piece in p.own}
+    assert home["<meeting/2>"] == own["<minutes/2>"] != own["<meeting/1>"], "the first partition is not home to all"
+    assert home["<periodical/p>"] == home["<periodical/q>"] == home["<org/u>"] == own["<issue/1>"]
+    held = {piece.record for piece in partitions[own["<issue/1>"]].shared}
+    assert held >= {"<periodical/p>", "<periodical/q>", "<org/u>"}, "a unit's home holds all its periodicals"
+
+
 def test_two_descriptions_of_one_record_in_two_files_stay_together():
     pieces = [_piece("meeting/1", source="a.json"), _piece("meeting/2"), _piece("meeting/1", source="b.json")]
     partitions, _ = plan(pieces, size=1)
@@ -197,6 +211,45 @@ def test_receptions_across_the_end_of_a_quarter_are_compared_in_partitions(tmp_p
     assert pairs == [("q-b", "q-a")]
 
 
+def test_records_projected_to_a_node_are_spread_and_the_node_home_reads_their_projections():
+    issues = [replace(_piece(f"issue/{n}", references={"periodical/p"}), projected_to=frozenset({"<periodical/p>"}),
+                      projection=(100 + n, 7)) for n in range(1, 4)]
+    partitions, _ = plan([_piece("periodical/p"), *issues], size=1)
+    assert len(partitions) == 3, "a periodical's issues need not share a partition"
+    home = next(p for p in partitions if "<periodical/p>" in p.home)
+    held = {piece.record for piece in home.own}
+    assert {(piece.record, piece.offset, piece.length) for piece in home.projections} == {
+        (f"<issue/{n}>", 100 + n, 7) for n in range(1, 4) if f"<issue/{n}>" not in held}
+    assert all(not p.projections for p in partitions if p is not home)
+
+
+def _issue(periodical: str, number: int, substantive: bool) -> dict:
+    return {"id": f"bulletin/{periodical}-{number}", "type": "BulletinIssue", "title": f"工作简报第{number}期",
+            "issued": "2024-06-21T10:00:00+08:00", "periodical": f"periodical/{periodical}",
+            "category": "GeneralWorkBulletin", "substantive": substantive}
+
+
+def test_a_periodicals_issues_in_partitions_of_their_own_are_counted_together(tmp_path):
+    """A12.7 rates a periodical on the share of its issues without substance: with every issue in a partition of
+    its own, the periodical's home still counts them all (3 of 4 without substance; 1 of 3 for the other)."""
+    units = [{"id": "org/finance-bureau", "type": "Organisation", "name": "大兴区财政局",
+              "classification": "FunctionalDepartment"}]
+    periodicals = [{"id": f"periodical/{name}", "type": "BulletinPeriodical", "title": "财政工作简报",
+                    "compiledBy": "org/finance-bureau", "since": since} for name, since in
+                   (("fin-a", "2020-01-01"), ("fin-b", "2025-01-01"))]
+    issues = [_issue("fin-a", n, n == 4) for n in range(1, 5)] + [_issue("fin-b", n, n != 1) for n in range(1, 4)]
+    (tmp_path / "base.json").write_text(json.dumps({"@graph": units + periodicals}, ensure_ascii=False), "utf-8")
+    for issue in issues:
+        (tmp_path / f"{issue['id'].rsplit('/', 1)[-1]}.json").write_text(json.dumps(issue, ensure_ascii=False))
+    whole = validate_paths([str(tmp_path)])
+    parts = validate_in_partitions([str(tmp_path)], size=1, jobs=2)
+    assert parts.partitions >= 7
+    _assert_same(whole, parts)
+    rated = [(f.record.rsplit("/", 1)[-1], f.message_en) for f in parts.findings
+             if f.shape.endswith("A12-7_NoPeriodicalOfBulletinsWithoutSubstance")]
+    assert rated == [("fin-a", rated[0][1])] and "3 of 4" in rated[0][1]
+
+
 def test_every_merge_window_offered_compares_receptions_at_most_one_quarter_apart():
     """A03.2's partitions read only the quarter before: enough while its longest pair, 2 x window + 30 calendar
     days (shapes/art-03.ttl), fits in the shortest quarter (90 days)."""
@@ -211,6 +264,7 @@ def test_the_joining_shapes_declare_their_groups_and_the_shared_classes_are_decl
     rules = partitions.grouping(readings.resolve())
     assert len(rules.groups) >= 6, "the shapes over several records (A01.5, A03.2, A06.7 ...) declare dxs:groupsBy"
     assert any(group.only for group in rules.groups), "A01.5 reads the people only of records naming a visited unit"
+    assert any(group.reads for group in rules.groups), "A12.7 reads only each issue's periodical and rating"
     assert {shape.rsplit("/", 1)[-1] for shape in rules.windows} >= {
         "A01-5_TwoGrassrootsVisitsPerMonth", "A01-6_OneProblemSolvedPerQuarter"}, "quotas per period declare it"
     assert any(str(cls).endswith("ReviewPeriod") for cls in rules.shared_classes)
