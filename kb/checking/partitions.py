@@ -16,6 +16,10 @@ What a partition must hold, read from the shapes (`dxs:groupsBy`, `dxs:sharedInE
   node and reads only a few properties of its records (a periodical's issues and their rating, A12.7) says which
   (`dxs:groupReadsOnly`): its records are not kept together; the node's home partition reads those triples of
   each (a *projection*), so a group that grows with the batch never has to fit in one partition.
+- A class inferred on a shared node from the records that link to it (a person recorded anywhere as a district
+  leader, which A08.6 reads on a speaker) is inferred alike in every partition: the links a declaration names
+  (`dxs:summarisedInEveryPartition`) are gathered over the batch, and every partition that holds or names the node
+  reads one stand-in link per distinct kind (a participation in each role the person had).
 - A finding on a partitioned record is taken from its partition; one on a shared record from its home partition
   (the first partition when it is no group's node), except a period's finding of a shape with `dxs:groupsWithin`,
   which is taken from the partition that holds that period's group (if there is one).
@@ -43,7 +47,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import OWL, RDF, RDFS, SH
@@ -150,6 +154,7 @@ class Grouping:
     groups: tuple[Group, ...]
     shared_classes: frozenset[URIRef]
     windows: dict[str, Window] = field(default_factory=dict)
+    summarised: dict[URIRef, tuple[URIRef, ...]] = field(default_factory=dict)  # a link: the properties it keeps
 
 
 @cache
@@ -187,7 +192,9 @@ def _grouping(choices: tuple[Choice, ...]) -> Grouping:
     tbox = closed_tbox(choices).graph
     shared = {cls for cls in tbox.subjects(RDFS.subClassOf, None) if cls != OWL.Nothing and any(
         (cls, RDFS.subClassOf, top) in tbox for top in declared)} | declared
-    return Grouping(tuple(dict.fromkeys(groups)), frozenset(shared), windows)
+    summarised = {link: tuple(Collection(shapes, kept))
+                  for link, kept in shapes.subject_objects(DXS.summarisedInEveryPartition)}
+    return Grouping(tuple(dict.fromkeys(groups)), frozenset(shared), windows, summarised)
 
 
 def _rdflib_path(shapes: Graph, node) -> RdfPath | URIRef:
@@ -210,7 +217,10 @@ def _rdflib_path(shapes: Graph, node) -> RdfPath | URIRef:
 # --- First pass: records, their groups and references -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+NONE: frozenset = frozenset()  # one empty set for the many pieces without groups, references ...
+
+
+@dataclass(frozen=True, slots=True)
 class Piece:
     """One record of one source: where its pickled triples lie in the spool, its group nodes and its references."""
 
@@ -223,8 +233,8 @@ class Piece:
     references: frozenset[str]
     shared: bool  # of a shared class
     typed: bool  # has an rdf:type (a record a report counts, not a node it names)
-    read_by: frozenset[str] = frozenset()  # group keys whose partitions read it besides its own (`Group.read_by`)
-    projected_to: frozenset[str] = frozenset()  # group nodes whose home reads its projection (`dxs:groupReadsOnly`)
+    read_by: frozenset[str] = NONE  # group keys whose partitions read it besides its own (`Group.read_by`)
+    projected_to: frozenset[str] = NONE  # group nodes whose home reads its projection (`dxs:groupReadsOnly`)
     projection: tuple[int, int] = (0, 0)  # where its projected triples lie in the spool (offset, length)
 
     def projected(self) -> Piece:
@@ -236,7 +246,24 @@ def _n3(node) -> str:
     return sys.intern(node.n3())
 
 
-def cut(graph: Graph, source: str, spool: Path, rules: Grouping) -> list[Piece]:
+def _names(items) -> frozenset[str]:
+    """A set of names, the one empty set when there are none (most pieces have no group, and a set costs 216 bytes
+    even empty)."""
+    return frozenset(items) or NONE
+
+
+Link = tuple[str, URIRef, tuple]  # a summarised link: the node (N-Triples), the property, the kept (property, value)s
+
+
+@dataclass
+class Cut:
+    """The records of one source, and the links to a node it holds that every partition must see summarised."""
+
+    pieces: list[Piece] = field(default_factory=list)
+    links: set[Link] = field(default_factory=set)
+
+
+def cut(graph: Graph, source: str, spool: Path, rules: Grouping) -> Cut:
     """The records of one source graph, appended to `spool` (pickled triples), with what the planner needs of each.
 
     The spool is pickled, not N-Triples: this process wrote it, and rdflib reads N-Triples ten times slower than
@@ -274,16 +301,24 @@ def cut(graph: Graph, source: str, spool: Path, rules: Grouping) -> list[Piece]:
             references = {_n3(o) for _, p, o in own if p != RDF.type and isinstance(o, URIRef) and o != record
                           and not str(o).startswith(KNOWN_NAMESPACES)}
             types = {cls for s, p, cls in own if p == RDF.type and s == record}
-            pieces.append(Piece(_n3(record), source, str(spool), offset, len(data), frozenset(keys),
-                                frozenset(references), bool(types & rules.shared_classes), bool(types),
-                                frozenset(read_by), frozenset(projected_to), projection))
-    return pieces
+            pieces.append(Piece(_n3(record), source, str(spool), offset, len(data), _names(keys),
+                                _names(references), bool(types & rules.shared_classes), bool(types),
+                                _names(read_by), _names(projected_to), projection))
+    return Cut(pieces, _links(graph, rules.summarised))
 
 
-def cut_text(source: str, text: str, suffix: str, spool: Path, rules: Grouping) -> tuple[list[Piece], list[InputError]]:
+def _links(graph: Graph, summarised: dict[URIRef, tuple[URIRef, ...]]) -> set[Link]:
+    """The source's links to a node by a summarised property, each as the node, the property and the values the
+    linking node has of the properties kept (`dxs:summarisedInEveryPartition`): a person's participations, by role."""
+    return {(_n3(node), link, tuple(sorted((kept, value) for kept in keeps for value in graph.objects(linking, kept))))
+            for link, keeps in summarised.items() for linking, node in graph.subject_objects(link)
+            if isinstance(node, URIRef)}
+
+
+def cut_text(source: str, text: str, suffix: str, spool: Path, rules: Grouping) -> tuple[Cut, list[InputError]]:
     """Parse one source and cut it (what a worker of the first pass does)."""
     graph, errors = parse_text(text, suffix, source)
-    return (cut(graph, source, spool, rules) if graph is not None and len(graph) else []), errors
+    return (cut(graph, source, spool, rules) if graph is not None and len(graph) else Cut()), errors
 
 
 # --- The plan: which records each partition holds -----------------------------------------------------------------
@@ -296,6 +331,7 @@ class Partition:
     shared: list[Piece] = field(default_factory=list)  # the shared records its records link to (`_needed`)
     context: list[Piece] = field(default_factory=list)  # others' records its groups read (`Piece.read_by`)
     projections: list[Piece] = field(default_factory=list)  # others' records as its home nodes read them
+    stand_ins: list[Link] = field(default_factory=list)  # the summarised links to the nodes it holds or names
     periods: set[str] = field(default_factory=set)  # the period groups it holds (node and period, `_period_key`)
     elsewhere: set[str] = field(default_factory=set)  # the period groups of its home records that others hold
 
@@ -318,9 +354,9 @@ class _Groups:
         self.parent[self.find(a)] = self.find(b)
 
 
-def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
+def plan(pieces: list[Piece], size: int, links: Iterable[Link] = ()) -> tuple[list[Partition], list[Piece]]:
     """Partitions of at most `size` partitioned records (a group larger than that is one partition), and all the
-    shared records (each partition holds those it needs)."""
+    shared records (each partition holds those it needs), with the summarised links to what each holds or names."""
     described = {piece.record for piece in pieces}
     referenced = {ref for piece in pieces for ref in piece.references if ref != piece.record} & described
     shared_records = referenced | {piece.record for piece in pieces if piece.shared}
@@ -355,10 +391,30 @@ def plan(pieces: list[Piece], size: int) -> tuple[list[Partition], list[Piece]]:
         if piece.projected_to:
             _project(piece, partitions, home_of.get(piece.record) if piece.record not in shared_records else None,
                      (home_of.get(node, where.get(groups.find(node), 0)) for node in piece.projected_to))
+    pieces_of: dict[str, list[tuple[int, Piece]]] = defaultdict(list)
+    for index, piece in enumerate(shared):
+        pieces_of[piece.record].append((index, piece))
+    everywhere = [piece.record for piece in shared if piece.shared]
     for partition in partitions:
-        partition.shared = _needed(partition, shared)
+        partition.shared = _needed(partition, pieces_of, everywhere)
     _place_periods(pieces, partitions, [home_of[piece.record] for piece in pieces])
+    _stand_in(partitions, links)
     return partitions, shared
+
+
+def _stand_in(partitions: list[Partition], links: Iterable[Link]) -> None:
+    """Give each partition the summarised links to the nodes it holds or names (once per distinct link)."""
+    links_to: dict[str, list[Link]] = defaultdict(list)
+    for link in sorted(set(links), key=repr):
+        links_to[link[0]].append(link)
+    if not links_to:
+        return
+    for partition in partitions:
+        nodes = set(partition.home)
+        for piece in [*partition.own, *partition.context, *partition.shared, *partition.projections]:
+            nodes.add(piece.record)
+            nodes.update(piece.references)
+        partition.stand_ins = [link for node in sorted(nodes & links_to.keys()) for link in links_to[node]]
 
 
 def _homes(partitions: list[Partition], shared_records: set[str], groups: _Groups, where: dict[str, int]) -> dict:
@@ -406,22 +462,23 @@ def _place_periods(pieces: list[Piece], partitions: list[Partition], held_in: li
                 partitions[home].elsewhere.add(key)
 
 
-def _needed(partition: Partition, shared: list[Piece]) -> list[Piece]:
+def _needed(partition: Partition, pieces_of: dict[str, list[tuple[int, Piece]]], everywhere: list[str]
+            ) -> list[Piece]:
     """The shared records a partition needs: those its records and its home records reference, what those
-    reference in turn, and every record of a shared class. No rule reads a record it is not linked to, except the
-    shared classes' (shapes/partitions.ttl); a partition without the rest reads the same and is smaller."""
-    pieces_of: dict[str, list[Piece]] = defaultdict(list)
-    for piece in shared:
-        pieces_of[piece.record].append(piece)
-    todo = [piece.record for piece in shared if piece.shared] + [r for r in partition.home if r in pieces_of]
+    reference in turn, and every record of a shared class (`everywhere`), in the order they were read
+    (`pieces_of`: each shared record's pieces, with their place in that order). No rule reads a record it is not
+    linked to, except the shared classes' (shapes/partitions.ttl); a partition without the rest reads the same and
+    is smaller."""
+    todo = [*everywhere, *(record for record in partition.home if record in pieces_of)]
     todo += [ref for piece in [*partition.own, *partition.context] for ref in piece.references]
     wanted: set[str] = set()
     while todo:
         record = todo.pop()
         if record in pieces_of and record not in wanted:
             wanted.add(record)
-            todo.extend(ref for piece in pieces_of[record] for ref in piece.references)
-    return [piece for piece in shared if piece.record in wanted]
+            todo.extend(ref for _, piece in pieces_of[record] for ref in piece.references)
+    return [piece for _, piece in sorted((found for record in wanted for found in pieces_of[record]),
+                                         key=lambda found: found[0])]
 
 
 # --- Second pass: each partition validated ------------------------------------------------------------------------
@@ -435,10 +492,16 @@ class PartResult:
     phases: dict[str, float]
 
 
-def _graph(pieces: Iterable[Piece]) -> Graph:
+def _graph(pieces: Iterable[Piece], stand_ins: Iterable[Link] = ()) -> Graph:
     """The pieces read back from the spool into one graph (a store without named graphs: a partition has none, and
-    rdflib's default store spends a third of its time keeping them)."""
+    rdflib's default store spends a third of its time keeping them), with a stand-in node for each summarised
+    link: a blank node that links to the node and has the values kept, and is no record (no partition gives its
+    findings)."""
     graph = bind_prefixes(Graph(store="SimpleMemory"))
+    for node, link, values in stand_ins:
+        stand_in = BNode()
+        graph.add((stand_in, link, URIRef(node[1:-1])))
+        graph.addN((stand_in, kept, value, graph) for kept, value in values)
     handles: dict[str, object] = {}
     try:
         for piece in pieces:
@@ -465,7 +528,7 @@ def validate_partition(partition: Partition, choices: tuple[Choice, ...], engine
     then the file its record came from."""
     clock = _Clock()
     pieces = [*partition.shared, *partition.own, *partition.context, *partition.projections]
-    data = clock("reading back", _graph, pieces)
+    data = clock("reading back", _graph, pieces, partition.stand_ins)
     batch = Batch(graphs={"partition": data})
     inferred = clock("inference", infer, data, choices)
     _, results = clock("checks", validate_graph, data, choices, engine, inferred=inferred)
@@ -516,6 +579,13 @@ class _Pass1:
     pieces: list[Piece] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    links: set[Link] = field(default_factory=set)
+
+    def add(self, source: str, found: Cut) -> None:
+        if found.pieces:
+            self.sources.append(source)
+            self.pieces.extend(_one_copy_of_names(piece) for piece in found.pieces)
+        self.links |= found.links
 
 
 def validate_in_partitions(paths: list[str] | None = None, stdin=None, choices: tuple[Choice, ...] | None = None,
@@ -538,7 +608,7 @@ def validate_in_partitions(paths: list[str] | None = None, stdin=None, choices: 
         first = clock("reading (wall)", lambda: _first_pass(None if small else pool, paths or [], stdin, rules,
                                                             Path(scratch))
                       if graphs is None else _first_pass_of_graphs(graphs, rules, Path(scratch)))
-        partitions, _ = clock("planning", plan, first.pieces, size)
+        partitions, _ = clock("planning", plan, first.pieces, size, first.links)
         if len(partitions) == 1:  # the batch fits in one: the whole-batch run, with every output it allows
             batch = Batch(graphs=_graphs_by_source(first.pieces), errors=first.errors)
             return validate_batch(batch, choices, engine, progress=whole_progress)
@@ -577,16 +647,13 @@ def _first_pass(pool, paths: list[str], stdin, rules: Grouping, scratch: Path) -
         found.errors.extend(unread[told:marks[index]])
         told = marks[index]
         found.errors.extend(errors)
-        if pieces:
-            found.sources.append(source)
-            found.pieces.extend(_one_copy_of_names(piece) for piece in pieces)
+        found.add(source, pieces)
     found.errors.extend(unread[told:])
     if tables:
         graphs, errors = parse_csv(tables)
         for source, graph in graphs.items():
             if len(graph):
-                found.sources.append(source)
-                found.pieces.extend(cut(graph, source, scratch / "tables.spool", rules))
+                found.add(source, cut(graph, source, scratch / "tables.spool", rules))
         found.errors.extend(errors)
     return found
 
@@ -595,8 +662,7 @@ def _first_pass_of_graphs(graphs: Iterable[tuple[str, Graph]], rules: Grouping, 
     found = _Pass1()
     for source, graph in graphs:
         if len(graph):
-            found.sources.append(source)
-            found.pieces.extend(cut(graph, source, scratch / "store.spool", rules))
+            found.add(source, cut(graph, source, scratch / "store.spool", rules))
     return found
 
 
@@ -604,10 +670,10 @@ def _one_copy_of_names(piece: Piece) -> Piece:
     """A piece from a worker with its names (file, group nodes, references) shared with every other piece: each
     arrives as a copy of its own, and a large batch holds a piece per record."""
     return replace(piece, record=sys.intern(piece.record), source=sys.intern(piece.source),
-                   spool=sys.intern(piece.spool), keys=frozenset(map(sys.intern, piece.keys)),
-                   references=frozenset(map(sys.intern, piece.references)),
-                   read_by=frozenset(map(sys.intern, piece.read_by)),
-                   projected_to=frozenset(map(sys.intern, piece.projected_to)))
+                   spool=sys.intern(piece.spool), keys=_names(map(sys.intern, piece.keys)),
+                   references=_names(map(sys.intern, piece.references)),
+                   read_by=_names(map(sys.intern, piece.read_by)),
+                   projected_to=_names(map(sys.intern, piece.projected_to)))
 
 
 REPEATED_TEXTS = ("record", "focus", "shape", "provision", "notation", "clause_zh", "clause_en", "severity", "path",

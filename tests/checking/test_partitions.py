@@ -250,6 +250,42 @@ def test_a_periodicals_issues_in_partitions_of_their_own_are_counted_together(tm
     assert rated == [("fin-a", rated[0][1])] and "3 of 4" in rated[0][1]
 
 
+def _meeting(name: str, day: str, participants: list, speakers: list) -> dict:
+    return {"id": f"meeting/dl-{name}", "type": "Meeting", "kind": "WorkConference", "title": "财政预算执行情况专题会",
+            "start": f"{day}T09:00:00+08:00", "end": f"{day}T10:30:00+08:00", "participants": participants,
+            "speeches": [{"kind": "LeaderSpeech", "speaker": speaker, "minutes": 10} for speaker in speakers]}
+
+
+def test_a_speaker_recorded_as_a_district_leader_only_in_another_partition_is_one_there_too(tmp_path):
+    """A08.6 counts the speeches of district leaders, and a speaker is one when recorded as one anywhere in the
+    batch: with each meeting in a partition of its own, the meeting where the Mayor and a Vice Mayor only speak
+    is still reported, and the one where a single district leader speaks is not."""
+    meetings = [
+        _meeting("roles-1", "2024-03-05", [{"person": "person/zhou-ming", "role": "DistrictMayor"}], []),
+        _meeting("roles-2", "2024-03-06", [{"person": "person/wang-fang", "role": "ViceDistrictMayor"}], []),
+        _meeting("two", "2024-03-12", [], ["person/zhou-ming", "person/wang-fang"]),
+        _meeting("one", "2024-03-13", [], ["person/zhou-ming", "person/li-na"])]
+    for meeting in meetings:
+        (tmp_path / f"{meeting['id'].rsplit('/', 1)[-1]}.json").write_text(json.dumps(meeting, ensure_ascii=False))
+    whole = validate_paths([str(tmp_path)])
+    parts = validate_in_partitions([str(tmp_path)], size=1, jobs=2)
+    assert parts.partitions == 4
+    _assert_same(whole, parts)
+    reported = {f.record.rsplit("/", 1)[-1] for f in parts.findings
+                if f.shape.endswith("A08-6_OneDistrictLeaderSpeechPerMeeting")}
+    assert reported == {"dl-two"}
+
+
+def test_each_partition_reads_the_summarised_links_to_what_it_holds_or_names():
+    links = [("<person/a>", DXS.link, ((DXS.role, DXS.mayor),)), ("<person/b>", DXS.link, ()),
+             ("<person/a>", DXS.link, ((DXS.role, DXS.mayor),))]
+    pieces = [_piece("meeting/1", references={"person/a"}), _piece("meeting/2"), _piece("person/a"),
+              _piece("minutes/3", references={"meeting/4"}), _piece("meeting/4", references={"person/a"})]
+    partitions, _ = plan(pieces, size=1, links=links)
+    read = {min(piece.record for piece in p.own): p.stand_ins for p in partitions}
+    assert read == {"<meeting/1>": [links[0]], "<meeting/2>": [], "<minutes/3>": [links[0]]}
+
+
 def test_every_merge_window_offered_compares_receptions_at_most_one_quarter_apart():
     """A03.2's partitions read only the quarter before: enough while its longest pair, 2 x window + 30 calendar
     days (shapes/art-03.ttl), fits in the shortest quarter (90 days)."""
@@ -265,6 +301,7 @@ def test_the_joining_shapes_declare_their_groups_and_the_shared_classes_are_decl
     assert len(rules.groups) >= 6, "the shapes over several records (A01.5, A03.2, A06.7 ...) declare dxs:groupsBy"
     assert any(group.only for group in rules.groups), "A01.5 reads the people only of records naming a visited unit"
     assert any(group.reads for group in rules.groups), "A12.7 reads only each issue's periodical and rating"
+    assert rules.summarised, "a district leader (A08.6) is one in every partition: participations are summarised"
     assert {shape.rsplit("/", 1)[-1] for shape in rules.windows} >= {
         "A01-5_TwoGrassrootsVisitsPerMonth", "A01-6_OneProblemSolvedPerQuarter"}, "quotas per period declare it"
     assert any(str(cls).endswith("ReviewPeriod") for cls in rules.shared_classes)
