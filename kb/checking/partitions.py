@@ -21,8 +21,9 @@ What a partition must hold, read from the shapes (`dxs:groupsBy`, `dxs:sharedInE
   (`dxs:summarisedInEveryPartition`) are gathered over the batch, and every partition that holds or names the node
   reads one stand-in link per distinct kind (a participation in each role the person had).
 - A finding on a partitioned record is taken from its partition; one on a shared record from its home partition
-  (the first partition when it is no group's node), except a period's finding of a shape with `dxs:groupsWithin`,
-  which is taken from the partition that holds that period's group (if there is one).
+  (its group's; for a record of no group, the partition of the first record that names it), except a period's
+  finding of a shape with `dxs:groupsWithin`, which is taken from the partition that holds that period's group
+  (if there is one).
 
 First pass (per source, in parallel): parse, cut the graph into records (each named node with its blank nodes),
 and note for each its group nodes and the records it references; the records go to a spool file, pickled.
@@ -643,11 +644,11 @@ def _first_pass(pool, paths: list[str], stdin, rules: Grouping, scratch: Path) -
             yield source, text, suffix, scratch / f"{len(marks)}.spool", rules
 
     told = 0
-    for index, (source, (pieces, errors)) in enumerate(_ordered(pool, cut_text, tasks(), label=lambda a: a[0])):
+    for index, (source, (records, errors)) in enumerate(_ordered(pool, cut_text, tasks(), label=lambda a: a[0])):
         found.errors.extend(unread[told:marks[index]])
         told = marks[index]
         found.errors.extend(errors)
-        found.add(source, pieces)
+        found.add(source, records)
     found.errors.extend(unread[told:])
     if tables:
         graphs, errors = parse_csv(tables)
