@@ -387,7 +387,7 @@ def plan(pieces: list[Piece], size: int, links: Iterable[Link] = ()) -> tuple[li
                             (where.get(groups.find(key)) for key in piece.read_by if key in groups.parent))
     for piece in pieces:
         if piece.projected_to:
-            _project(piece, partitions, home_of.get(piece.record) if piece.record not in shared_records else None,
+            _project(piece, partitions, home_of[piece.record],
                      (home_of.get(node, where.get(groups.find(node), 0)) for node in piece.projected_to))
     pieces_of: dict[str, list[tuple[int, Piece]]] = defaultdict(list)
     for index, piece in enumerate(shared):
@@ -438,9 +438,9 @@ def _read_by_others(piece: Piece, partitions: list[Partition], own: int, readers
         partitions[index].context.append(piece)
 
 
-def _project(piece: Piece, partitions: list[Partition], own: int | None, readers: Iterable[int]) -> None:
-    """Give a record's projection to the home partitions of the nodes it is projected to, except the partition
-    that holds the whole record."""
+def _project(piece: Piece, partitions: list[Partition], own: int, readers: Iterable[int]) -> None:
+    """Give a record's projection to the home partitions of the nodes it is projected to, except the record's own
+    home, which holds the whole record."""
     for index in sorted(set(readers) - {own}):
         partitions[index].projections.append(piece.projected())
 

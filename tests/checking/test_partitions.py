@@ -20,13 +20,15 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
+from rdflib import BNode, Graph
+from rdflib.collection import Collection
 
 from benchmarks import generate
 from kb import cli
 from kb.checking import partitions
 from kb.checking.partitions import Piece, plan, validate_in_partitions
 from kb.checking.pipeline import validate_paths
-from kb.namespaces import DXS
+from kb.namespaces import DXO, DXS
 from kb.reasoning import readings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -223,31 +225,48 @@ def test_records_projected_to_a_node_are_spread_and_the_node_home_reads_their_pr
     assert all(not p.projections for p in partitions if p is not home)
 
 
-def _issue(periodical: str, number: int, substantive: bool) -> dict:
-    return {"id": f"bulletin/{periodical}-{number}", "type": "BulletinIssue", "title": f"工作简报第{number}期",
-            "issued": "2024-06-21T10:00:00+08:00", "periodical": f"periodical/{periodical}",
-            "category": "GeneralWorkBulletin", "substantive": substantive}
+def _issue(periodical: str, number: int, substantive: bool | None) -> dict:
+    issue = {"id": f"bulletin/{periodical}-{number}", "type": "BulletinIssue", "title": f"工作简报第{number}期",
+             "issued": "2024-06-21T10:00:00+08:00", "periodical": f"periodical/{periodical}",
+             "category": "GeneralWorkBulletin", "substantive": substantive}
+    return issue if substantive is not None else {k: v for k, v in issue.items() if k != "substantive"}
 
 
 def test_a_periodicals_issues_in_partitions_of_their_own_are_counted_together(tmp_path):
     """A12.7 rates a periodical on the share of its issues without substance: with every issue in a partition of
-    its own, the periodical's home still counts them all (3 of 4 without substance; 1 of 3 for the other)."""
+    its own, the periodical's home still counts them all (3 of 4 rated issues without substance, a fifth not
+    rated and not counted; 1 of 3 for the other)."""
     units = [{"id": "org/finance-bureau", "type": "Organisation", "name": "大兴区财政局",
               "classification": "FunctionalDepartment"}]
     periodicals = [{"id": f"periodical/{name}", "type": "BulletinPeriodical", "title": "财政工作简报",
                     "compiledBy": "org/finance-bureau", "since": since} for name, since in
                    (("fin-a", "2020-01-01"), ("fin-b", "2025-01-01"))]
-    issues = [_issue("fin-a", n, n == 4) for n in range(1, 5)] + [_issue("fin-b", n, n != 1) for n in range(1, 4)]
+    issues = [_issue("fin-a", n, n == 4) for n in range(1, 5)] + [_issue("fin-a", 5, None)]
+    issues += [_issue("fin-b", n, n != 1) for n in range(1, 4)]
     (tmp_path / "base.json").write_text(json.dumps({"@graph": units + periodicals}, ensure_ascii=False), "utf-8")
     for issue in issues:
         (tmp_path / f"{issue['id'].rsplit('/', 1)[-1]}.json").write_text(json.dumps(issue, ensure_ascii=False))
     whole = validate_paths([str(tmp_path)])
     parts = validate_in_partitions([str(tmp_path)], size=1, jobs=2)
-    assert parts.partitions >= 7
+    assert parts.partitions >= 8
     _assert_same(whole, parts)
     rated = [(f.record.rsplit("/", 1)[-1], f.message_en) for f in parts.findings
              if f.shape.endswith("A12-7_NoPeriodicalOfBulletinsWithoutSubstance")]
     assert rated == [("fin-a", rated[0][1])] and "3 of 4" in rated[0][1]
+
+
+def test_a_group_that_reads_only_some_properties_must_list_every_property_it_groups_by(monkeypatch):
+    """dxs:groupReadsOnly is wrong unless the projection holds the link to the group's node: the rules refuse it."""
+    choices = readings.resolve()
+    shapes = Graph()
+    shapes += readings.shapes(choices)
+    shape = next(shapes.subjects(DXS.groupReadsOnly, None))
+    for listed in list(shapes.objects(shape, DXS.groupReadsOnly)):
+        shapes.remove((shape, DXS.groupReadsOnly, listed))
+    shapes.add((shape, DXS.groupReadsOnly, Collection(shapes, BNode(), [DXO.substantive]).uri))
+    monkeypatch.setattr(partitions.readings, "shapes", lambda _: shapes)
+    with pytest.raises(ValueError, match="groupReadsOnly"):
+        partitions._grouping(choices)
 
 
 def _meeting(name: str, day: str, participants: list, speakers: list) -> dict:
