@@ -66,10 +66,12 @@ def day_iri(day: dt.date) -> URIRef:
     return DXCAL[day.isoformat()]
 
 
-def add_day(graph: Graph, day: dt.date) -> None:
-    """Add one calendar day with its working-day facts."""
+def add_day(graph: Graph, day: dt.date, ordinal: int) -> int:
+    """Add one calendar day with its working-day facts; return its working-day ordinal (that of the day before,
+    plus one on a working day)."""
     node = day_iri(day)
     working = chinese_calendar.is_workday(day)
+    ordinal += working
     # get_holiday_detail names the holiday on make-up working days too (with False), so test is_holiday.
     _, name = chinese_calendar.get_holiday_detail(day)
     statutory = chinese_calendar.is_holiday(day) and name is not None
@@ -81,10 +83,12 @@ def add_day(graph: Graph, day: dt.date) -> None:
     graph.add((node, DXO.isWorkingDay, Literal(working)))
     graph.add((node, DXO.isStatutoryHoliday, Literal(statutory)))
     graph.add((node, DXO.isMakeUpWorkingDay, Literal(make_up)))
+    graph.add((node, DXO.workingDayOrdinal, Literal(ordinal)))
     if statutory:
         holiday = Holiday(name)
         graph.add((node, DXO.holidayName, Literal(holiday.value, lang="en")))
         graph.add((node, DXO.holidayName, Literal(HOLIDAY_ZH[holiday], lang="zh")))
+    return ordinal
 
 
 def add_dataset(graph: Graph) -> None:
@@ -109,9 +113,9 @@ def build() -> str:
     """Generate the calendar and return the file's text (header line + longturtle)."""
     graph = bind_prefixes(Graph())
     add_dataset(graph)
-    day = START
+    day, ordinal = START, 0
     while day <= END:
-        add_day(graph, day)
+        ordinal = add_day(graph, day, ordinal)
         day += dt.timedelta(days=1)
     return HEADER + graph.serialize(format="longturtle")
 

@@ -98,6 +98,22 @@ def test_make_up_working_days_are_weekend_working_days(calendar):
         assert calendar.value(node, DXO.isWorkingDay).toPython() is True
 
 
+def test_a_days_working_day_ordinal_counts_the_working_days_up_to_it(calendar):
+    """The subtraction A03.2 makes (later ordinal less earlier) is the count of working days between them."""
+    counted = 0
+    for node in sorted(calendar.subjects(RDF.type, DXO.CalendarDay)):
+        counted += value(calendar, node.removeprefix(str(DXCAL)), DXO.isWorkingDay)
+        assert value(calendar, node.removeprefix(str(DXCAL)), DXO.workingDayOrdinal) == counted, node
+    assert counted > 2700
+
+
+@pytest.mark.parametrize(("end", "expected"), [("2016-06-08", 0), ("2016-06-12", 1), ("2016-06-14", 3)])
+def test_iq03_by_ordinals(calendar, end, expected):
+    """IQ03 again, by subtraction: 8 June not counted, 9-11 June holidays, Sun 12 June = day 1."""
+    ordinal = DXO.workingDayOrdinal
+    assert value(calendar, end, ordinal) - value(calendar, "2016-06-08", ordinal) == expected
+
+
 @pytest.mark.parametrize("iso", ["2016-06-09", "2016-06-10", "2016-06-11"])
 def test_dragon_boat_festival_2016_is_a_non_working_statutory_holiday(calendar, iso):
     assert value(calendar, iso, DXO.isWorkingDay) is False
@@ -159,7 +175,7 @@ def test_calendar_ontology_terms_have_bilingual_labels_and_comments():
         term for kind in (OWL.Class, OWL.DatatypeProperty)
         for term in ontology.subjects(RDF.type, kind) if str(term).startswith(str(DXO))
     }
-    assert len(terms) == 12
+    assert len(terms) == 13
     for term in terms:
         languages = {label.language for label in ontology.objects(term, RDFS.label)}
         assert {"zh", "en"} <= languages, f"{term} lacks a zh or en label"
