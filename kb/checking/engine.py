@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -65,6 +66,7 @@ def run_checks(plan: Plan, shapes: Graph, backend: Backend, results: Graph, data
     restore = LiteralRestorer(data, shapes) if data is not None else None
     for done, check in enumerate(plan.checks, start=1):
         seen = set()
+        said = _Said.of(shapes, check)
         for names, row in _rows(check, backend):
             if restore is not None:
                 row = tuple(map(restore, row))
@@ -73,7 +75,7 @@ def run_checks(plan: Plan, shapes: Graph, backend: Backend, results: Graph, data
             if key in seen:
                 continue
             seen.add(key)
-            _add_result(results, shapes, check, bound)
+            _add_result(results, shapes, check, said, bound)
             added += 1
         if progress is not None:
             progress(done, len(plan.checks), check.shape)
@@ -97,7 +99,23 @@ def _rows(check: Check, backend: Backend) -> Iterator[tuple[list[str], tuple]]:
                                for name, value in zip(names, row, strict=True))
 
 
-def _add_result(results: Graph, shapes: Graph, check: Check, bound: dict[str, Node]) -> None:
+@dataclass(frozen=True)
+class _Said:
+    """What every result of a check says alike, read from the shapes graph once per check, not once per row."""
+
+    severity: Node
+    path: Node | None
+    messages: tuple[Literal, ...]
+
+    @classmethod
+    def of(cls, shapes: Graph, check: Check) -> _Said:
+        messages = [*shapes.objects(check.constraint, SH.message)] if check.constraint is not None else []
+        messages += shapes.objects(check.shape, SH.message)
+        return cls(shapes.value(check.shape, SH.severity) or SH.Violation, shapes.value(check.shape, SH.path),
+                   tuple(dict.fromkeys(messages)))
+
+
+def _add_result(results: Graph, shapes: Graph, check: Check, said: _Said, bound: dict[str, Node]) -> None:
     focus = bound.pop("this")
     value = bound.pop("value", None)
     path = bound.pop("path", None)
@@ -111,24 +129,22 @@ def _add_result(results: Graph, shapes: Graph, check: Check, bound: dict[str, No
     results.add((result, SH.focusNode, focus))
     results.add((result, SH.sourceShape, shape))
     results.add((result, SH.sourceConstraintComponent, check.component))
-    results.add((result, SH.resultSeverity, shapes.value(shape, SH.severity) or SH.Violation))
+    results.add((result, SH.resultSeverity, said.severity))
     if value is not None:
         results.add((result, SH.value, value))
-    if path is None:
-        path = shapes.value(shape, SH.path)
-        if path is not None:
-            _copy_path(shapes, path, results)
+    if path is None and said.path is not None:
+        path = said.path
+        _copy_path(shapes, path, results)
     if path is not None:
         results.add((result, SH.resultPath, path))
     if check.constraint is not None:
         results.add((result, SH.sourceConstraint, check.constraint))
         variables = {"this": focus, **({"value": value} if value is not None else {}),
                      **({"path": path} if path is not None else {}), **bound}
-        messages = [*shapes.objects(check.constraint, SH.message), *shapes.objects(shape, SH.message)]
-        for message in dict.fromkeys(messages):
+        for message in said.messages:
             results.add((result, SH.resultMessage, Literal(_format(str(message), variables))))
     else:
-        for message in shapes.objects(shape, SH.message):
+        for message in said.messages:
             results.add((result, SH.resultMessage, message))
 
 
@@ -167,7 +183,7 @@ def validate(data_graph: Graph, shapes_graph: Graph, backend: Backend | None = N
     """
     plan = plan or compile_shapes(shapes_graph)
     backend = backend or OxigraphBackend.of(data_graph)
-    results = Graph()
+    results = Graph(store="SimpleMemory")  # rdflib's store without contexts: half the cost per result triple
     run_checks(plan, shapes_graph, backend, results, data_graph, progress)
     if plan.fallback:
         fallback(whole_view() if whole_view else data_graph, shapes_graph, plan, results)

@@ -174,6 +174,11 @@ class Explainer:
         return None
 
     @_remembered
+    def provision(self, shape) -> URIRef | None:
+        """The provision the shape implements."""
+        return self.shapes.value(shape, DXS.implements)
+
+    @_remembered
     def situation(self, shape, lang: str) -> str | None:
         """The situation that made the shape apply: its target class, which owlrl inferred from the record."""
         target = self.shapes.value(shape, SH.targetClass)
@@ -213,16 +218,18 @@ def finding_order(f: Finding) -> tuple:
 
 
 def _finding(results: Graph, result, explain: Explainer, data: Graph, batch: Batch | None) -> Finding:
-    focus = results.value(result, SH.focusNode)
-    shape = results.value(result, SH.sourceShape)
-    component = results.value(result, SH.sourceConstraintComponent)
-    value = results.value(result, SH.value)
-    path = results.value(result, SH.resultPath)
-    severity = results.value(result, SH.resultSeverity)
-    provision = explain.shapes.value(shape, DXS.implements)
+    said: dict = {}  # the result's properties, read in one pass over its triples
+    for predicate, obj in results.predicate_objects(result):
+        said.setdefault(predicate, []).append(obj)
+    focus, shape, component, value, path, severity = (
+        said.get(p, (None,))[0] for p in (SH.focusNode, SH.sourceShape, SH.sourceConstraintComponent, SH.value,
+                                          SH.resultPath, SH.resultSeverity))
+    provision = explain.provision(shape)
     record = owner(data, focus)
-    messages = {m.language or _language(str(m)): explain.named(str(m), m.language or _language(str(m)))
-                for m in results.objects(result, SH.resultMessage)}
+    messages = {}
+    for message in said.get(SH.resultMessage, ()):
+        lang = message.language or _language(str(message))
+        messages[lang] = explain.named(str(message), lang)
     if value == focus:
         value = None  # pySHACL's default for node-level SPARQL results says nothing new
     article = explain.article_of(provision) if provision is not None else None
@@ -258,9 +265,12 @@ def _finding(results: Graph, result, explain: Explainer, data: Graph, batch: Bat
     return finding
 
 
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
 def _language(text: str) -> str:
     """pySHACL drops the language tag of SPARQL-based messages; our messages are zh or en."""
-    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+    return "zh" if _HAN.search(text) else "en"
 
 
 def _justification(data: Graph, record, provision) -> str | None:
