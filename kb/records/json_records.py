@@ -1,11 +1,13 @@
 """JSON records into RDF: split a document into records, check each against the bundled context, and read the good
-ones with JSON-LD (the CSV tables take the same path, `records_graph`)."""
+ones with JSON-LD, by the context compiled (`kb.records.jsonld`; the CSV tables take the same path,
+`records_graph`)."""
 
 from __future__ import annotations
 
 import json
 import re
 import sys
+from functools import cache
 
 from rdflib import Graph
 
@@ -24,7 +26,13 @@ from kb.records.fields import (
     with_none_recorded,
     without_nulls,
 )
+from kb.records.jsonld import ContextReader, NotCompiled
 from kb.records.triples import drop_bad_records
+
+
+@cache
+def _reader() -> ContextReader:
+    return ContextReader(resources.context())
 
 
 def parse_json(text: str, source: str) -> tuple[Graph | None, list[InputError]]:
@@ -69,9 +77,13 @@ def records_graph(records: list[dict], source: str, pointer_of, line_of=lambda i
         else:
             good.append(index)
     try:  # one document for all the good records: the context is processed once, not once per record
-        records = [with_none_recorded(record) if i in good else record for i, record in enumerate(records)]
-        document = with_context({"@graph": [record_body(records[i]) for i in good]})
-        graph.parse(data=json.dumps(document), format="json-ld")
+        for index in good:
+            records[index] = with_none_recorded(records[index])
+        bodies = [record_body(records[index]) for index in good]
+        try:
+            _reader().read(bodies, graph)
+        except NotCompiled:  # a form only rdflib's JSON-LD parser reads
+            graph.parse(data=json.dumps(with_context({"@graph": bodies})), format="json-ld")
     except (RecursionError, Exception):
         graph = bind_prefixes(Graph())
         for index in good:  # find the record at fault, keep the others
