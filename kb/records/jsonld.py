@@ -19,8 +19,21 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.parsers.jsonld import TYPE_TERM
 from rdflib.plugins.shared.jsonld.context import UNDEF, Context
-from rdflib.plugins.shared.jsonld.keys import CONTEXT, GRAPH, ID, INCLUDED, JSON, LANG, LIST, NEST, REV, SET, TYPE, \
-    VALUE, VOCAB
+from rdflib.plugins.shared.jsonld.keys import (
+    CONTEXT,
+    GRAPH,
+    ID,
+    INCLUDED,
+    JSON,
+    LANG,
+    LIST,
+    NEST,
+    REV,
+    SET,
+    TYPE,
+    VALUE,
+    VOCAB,
+)
 
 # How many resolved references a scope remembers: the people, units and vocabulary of a batch repeat, its records'
 # own identifiers do not (a bound, so that a million records do not fill the memory).
@@ -34,7 +47,7 @@ class NotCompiled(Exception):
 class _Key:
     """What a key of one scope stands for: the predicate, how its values are read, and the scope of its objects."""
 
-    __slots__ = ("predicate", "coercion", "datatype", "language", "scope")
+    __slots__ = ("coercion", "datatype", "language", "predicate", "scope")
 
     def __init__(self, predicate: URIRef | None, coercion, datatype: URIRef | None, language, scope: _Scope):
         self.predicate = predicate  # None: rdflib drops the key (it expands to nothing)
@@ -87,7 +100,7 @@ class _Scope:
         if term is not None:
             if term.type == JSON or (term.container is not UNDEF and set(term.container) - {SET}):
                 raise NotCompiled(f"the container or type of {key!r}")
-            if term.reverse or term.context is not UNDEF and not isinstance(term.context, dict):
+            if term.reverse or (term.context is not UNDEF and not isinstance(term.context, dict)):
                 raise NotCompiled(f"the term {key!r}")
         term_id = term.id if term is not None else None
         if TYPE in (key, term_id):
@@ -125,7 +138,6 @@ class ContextReader:
 
     def _node(self, scope: _Scope, node: dict, out: list) -> URIRef | BNode | None:
         """rdflib's `Parser._add_to_graph`: the node's subject, its triples added to `out`."""
-        context = scope.context
         if scope.get(node, VALUE):
             return None
         if CONTEXT in node or NEST in node or LIST in node or SET in node:
@@ -163,7 +175,7 @@ class ContextReader:
             if isinstance(item, float):
                 return _literal(item, XSD.double, None)
             return _literal(item, None, key.language)
-        if coercion == ID or coercion == VOCAB:
+        if coercion in (ID, VOCAB):
             if not isinstance(item, str):
                 raise NotCompiled("a reference that is not text")
             return scope.reference(item) if coercion == ID else scope.name(item)
@@ -179,13 +191,13 @@ class ContextReader:
     @staticmethod
     def _value_object(scope: _Scope, item: dict):
         language = scope.get(item, LANG)
-        datatype = not language and scope.get(item, TYPE) or None
+        datatype = (not language and scope.get(item, TYPE)) or None
         value = scope.get(item, VALUE)
         if value is None or (language and " " in language):
             return None
         if language:
             return _literal(value, None, language)
-        return _literal(value, URIRef(scope.context.expand(datatype)), None) if datatype else _literal(value, None, None)
+        return _literal(value, URIRef(scope.context.expand(datatype)) if datatype else None, None)
 
 
 @lru_cache(maxsize=_REMEMBERED)

@@ -1,6 +1,7 @@
 """The compiled JSON-LD reader (kb/records/jsonld.py) gives the graph rdflib's JSON-LD parser gives, and the same
 input errors, on every case, every acceptance situation, every example (JSON and CSV), a benchmark sample and the odd
-forms a checked record may still hold. The reference is the real parser: the reader is only switched off, so that the loader falls back to it.
+forms a checked record may still hold. The reference is the real parser: the reader is only switched off, so that
+the loader falls back to it.
 """
 
 from __future__ import annotations
