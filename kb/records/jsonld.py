@@ -66,12 +66,12 @@ class _Scope:
         self.rev_keys = frozenset(context.get_keys(REV))
         self.aliases = {keyword: tuple(context.get_keys(keyword)) for keyword in (ID, TYPE, VALUE, LANG, LIST, JSON)}
         self.keys: dict[str, _Key] = {}
-        self.node = lru_cache(maxsize=_REMEMBERED)(self._node)
+        self.node = lru_cache(maxsize=_REMEMBERED)(self.node_of)
         self.reference = lru_cache(maxsize=_REMEMBERED)(lambda text: self.node(context.resolve(text)))
         self.name = lru_cache(maxsize=_REMEMBERED)(
             lambda text: self.node(context.expand(text) or context.resolve_iri(text)))
 
-    def _node(self, text: str) -> URIRef | BNode | None:
+    def node_of(self, text: str) -> URIRef | BNode | None:
         """rdflib's `Parser._to_rdf_id` (without generalized RDF: an identifier that is no IRI gives no node)."""
         if text.startswith("_:") and len(text) > 2:
             return BNode(text[2:])
@@ -95,7 +95,7 @@ class _Scope:
         """rdflib's `Parser._key_to_graph` up to the values, decided once per key of this scope."""
         context = self.context
         term = context.terms.get(key)
-        if key in self.rev_keys or key == REV:
+        if key in self.rev_keys:
             raise NotCompiled(f"the reverse property {key!r}")
         if term is not None:
             if term.type == JSON or (term.container is not UNDEF and set(term.container) - {SET}):
@@ -145,7 +145,7 @@ class ContextReader:
         if _scoped_by_type(scope, node):
             raise NotCompiled("a type-scoped context")
         given = scope.get(node, ID)
-        subject = scope._node(given) if isinstance(given, str) else BNode()  # not remembered: each record's own
+        subject = scope.node_of(given) if isinstance(given, str) else BNode()  # not remembered: each record's own
         if subject is None:
             return None
         for key, value in node.items():
@@ -155,7 +155,7 @@ class ContextReader:
             if compiled.predicate is None:
                 continue
             predicate = compiled.predicate
-            for item in _flat(value if isinstance(value, list) else [value]):
+            for item in value if isinstance(value, list) else [value]:
                 obj = self._object(compiled, item, out)
                 if obj is not None:
                     out.append((subject, predicate, obj))
@@ -164,6 +164,8 @@ class ContextReader:
     def _object(self, key: _Key, item, out: list):
         """rdflib's `Parser._to_object`, for the values a checked record holds."""
         scope = key.scope
+        if isinstance(item, list):  # a check refuses a list inside a list; rdflib would flatten it
+            raise NotCompiled("a list inside a list")
         if isinstance(item, dict):
             if scope.get(item, LIST) is not None:
                 raise NotCompiled("a list object")
@@ -222,13 +224,3 @@ def _scoped_by_type(scope: _Scope, node: dict) -> bool:
             return bool(term.context)
     return False
 
-
-def _flat(items: list) -> list:
-    """rdflib flattens lists inside lists into the key's values."""
-    flat = []
-    for item in items:
-        if isinstance(item, list):
-            flat += _flat(item)
-        else:
-            flat.append(item)
-    return flat
